@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+// Lamina: a union filesystem for container images.
+// Dependencies point one way: CLI -> runtime/image/bench -> FUSE bridge -> engine -> system wrappers.
+import PackageDescription
+
+let package = Package(
+    name: "lamina",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lamina", targets: ["lamina"]),
+        .executable(name: "lamina-overlayfs", targets: ["lamina-overlayfs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // C modules: libfuse3, libarchive, and the few syscalls Swift cannot call directly.
+        .systemLibrary(name: "CFuse", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "CLaminaSystem"),
+
+        // System call wrappers: one Swift function per syscall, errors carry errno and path.
+        .target(name: "LaminaSystem", dependencies: ["CLaminaSystem"]),
+
+        // The union engine: pure Swift over POSIX, no FUSE.
+        .target(
+            name: "LaminaOverlay",
+            dependencies: ["LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+
+        // The FUSE bridge: adapts the libfuse3 low-level API to the engine.
+        .target(
+            name: "LaminaFUSE",
+            dependencies: ["CFuse", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+
+        // The image store: OCI layouts, archives, registry, content-addressed layers.
+        .target(
+            name: "LaminaImage",
+            dependencies: [
+                "CArchive", "LaminaSystem", "LaminaOverlay",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Containers: OCI runtime bundles run by runc on a merged view.
+        .target(
+            name: "LaminaRuntime",
+            dependencies: ["LaminaImage", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+
+        // Benchmarks: Lamina beside kernel overlayfs and fuse-overlayfs.
+        .target(name: "LaminaBench", dependencies: ["LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+
+        // The command line, one ArgumentParser command per file.
+        .target(
+            name: "LaminaCLI",
+            dependencies: [
+                "LaminaFUSE", "LaminaOverlay", "LaminaImage", "LaminaRuntime", "LaminaBench", "LaminaSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(name: "lamina", dependencies: ["LaminaCLI"]),
+        .executableTarget(name: "lamina-overlayfs", dependencies: ["LaminaCLI"]),
+
+        .testTarget(name: "LaminaSystemTests", dependencies: ["LaminaSystem"]),
+        .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem"]),
+        .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem"]),
+        .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaSystem"]),
+        .testTarget(name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem"]),
+        .testTarget(name: "LaminaBenchTests", dependencies: ["LaminaBench", "LaminaSystem"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

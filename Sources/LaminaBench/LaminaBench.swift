@@ -1,0 +1,1 @@
+// LaminaBench: placeholder until its issue lands.

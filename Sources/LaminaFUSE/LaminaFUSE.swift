@@ -1,0 +1,1 @@
+// LaminaFUSE: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// LaminaImage: placeholder until its issue lands.

@@ -1,0 +1,208 @@
+import Glibc
+import LaminaSystem
+import Logging
+
+/// The merged view of a layer stack: the union engine's whole public surface.
+///
+/// The FUSE bridge (and the unit tests) drive the engine through these calls, which mirror the
+/// low-level FUSE operations but speak in engine terms (nodes, handles, Swift errors). Nothing here
+/// knows about FUSE. Every operation throws `SystemError`, whose `errno` the bridge sends to the
+/// kernel.
+///
+/// Thread safety: every method may be called from any thread at once (the FUSE loop is
+/// multi-threaded). What protects which state is documented on `NodeTable`, `DirectoryIndex`,
+/// `HandleTable` and in docs/architecture.md (lock order).
+///
+/// CONTRACT (written before the implementation so the bridge and engine can be built in parallel):
+/// method names and signatures here are fixed; bodies are filled in by the engine.
+public final class Overlay: Sendable {
+    /// The FUSE root node id.
+    public static let rootNode: NodeID = 1
+
+    public let configuration: OverlayConfiguration
+
+    public init(configuration: OverlayConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+    }
+
+    /// True when there is no upper layer: every write answers EROFS.
+    public var isReadOnly: Bool { configuration.upperDirectory == nil }
+
+    // MARK: Names
+
+    /// Resolves `name` in directory `parent`; counts one kernel lookup on the returned node.
+    /// Throws ENOENT when the name does not exist (the bridge replies with a cacheable negative entry).
+    public func lookup(parent: NodeID, name: String) throws -> Entry { throw notYet }
+
+    /// The kernel dropped `lookups` references to `node`.
+    public func forget(_ node: NodeID, lookups: UInt64) {}
+
+    public func attributes(of node: NodeID) throws -> stat { throw notYet }
+
+    /// chmod/chown/truncate/utimens. `handle` is set when the kernel names an open file (ftruncate...).
+    public func setAttributes(of node: NodeID, _ changes: AttributeChanges, handle: UInt64?) throws -> stat { throw notYet }
+
+    /// Raw bytes of a symlink target (not necessarily UTF-8).
+    public func readLink(_ node: NodeID) throws -> [UInt8] { throw notYet }
+
+    public func makeNode(parent: NodeID, name: String, mode: mode_t, device: dev_t, caller: Caller) throws -> Entry { throw notYet }
+    public func makeDirectory(parent: NodeID, name: String, mode: mode_t, caller: Caller) throws -> Entry { throw notYet }
+    public func makeSymbolicLink(parent: NodeID, name: String, target: [UInt8], caller: Caller) throws -> Entry { throw notYet }
+    /// Hard link: copies `node` up once if it lives in a lower layer; both names then share one inode.
+    public func link(_ node: NodeID, newParent: NodeID, newName: String) throws -> Entry { throw notYet }
+    public func removeFile(parent: NodeID, name: String) throws { throw notYet }
+    public func removeDirectory(parent: NodeID, name: String) throws { throw notYet }
+    public func rename(parent: NodeID, name: String, newParent: NodeID, newName: String, flags: RenameFlags) throws { throw notYet }
+
+    // MARK: Files
+
+    /// Opens a file; write access (O_WRONLY, O_RDWR, O_TRUNC) copies it up first.
+    public func open(_ node: NodeID, flags: Int32) throws -> OpenedFile { throw notYet }
+    /// O_CREAT: creates and opens in one step; counts one lookup on the new node.
+    public func create(parent: NodeID, name: String, mode: mode_t, flags: Int32, caller: Caller) throws -> (Entry, OpenedFile) { throw notYet }
+    /// The descriptor to read or write for `handle` right now. A handle opened read-only on a lower
+    /// file follows the file to the upper layer once another handle copied it up.
+    public func descriptor(for handle: UInt64) throws -> Int32 { throw notYet }
+    public func release(_ handle: UInt64) {}
+    public func flush(_ handle: UInt64) throws {}
+    public func synchronize(_ handle: UInt64, dataOnly: Bool) throws { throw notYet }
+    public func allocate(_ handle: UInt64, mode: Int32, offset: off_t, length: off_t) throws { throw notYet }
+
+    // MARK: Directories
+
+    /// Opens a directory and takes a snapshot of its merged listing, so offsets stay valid.
+    public func openDirectory(_ node: NodeID) throws -> OpenedDirectory { throw notYet }
+    /// Entries after `offset` (0 = from the start), including "." and "..". Each entry's `offset`
+    /// is the value to pass to resume after it.
+    public func directoryEntries(_ handle: UInt64, from offset: UInt64) throws -> ArraySlice<DirectoryEntry> { throw notYet }
+    public func releaseDirectory(_ handle: UInt64) {}
+    public func synchronizeDirectory(_ handle: UInt64, dataOnly: Bool) throws { throw notYet }
+
+    // MARK: File system and xattrs
+
+    public func statistics(of node: NodeID) throws -> statvfs { throw notYet }
+    public func setExtendedAttribute(_ node: NodeID, name: String, value: [UInt8], flags: Int32) throws { throw notYet }
+    public func extendedAttribute(_ node: NodeID, name: String) throws -> [UInt8] { throw notYet }
+    /// Names of the node's xattrs, without the overlay's own markers (overlay.opaque, whiteouts...).
+    public func extendedAttributeNames(_ node: NodeID) throws -> [String] { throw notYet }
+    public func removeExtendedAttribute(_ node: NodeID, name: String) throws { throw notYet }
+
+    private var notYet: SystemError { SystemError("not implemented", errno: ENOSYS) }
+}
+
+/// A FUSE node id. Ids come from a counter, never change while the node lives, and are never reused
+/// for another inode during a mount (generation numbers are bumped if a counter ever wrapped).
+public typealias NodeID = UInt64
+
+/// The identity of the process asking for a change: new files are owned by it.
+public struct Caller: Sendable, Equatable {
+    public var uid: uid_t
+    public var gid: gid_t
+    public var umask: mode_t
+    public init(uid: uid_t, gid: gid_t, umask: mode_t = 0) {
+        self.uid = uid
+        self.gid = gid
+        self.umask = umask
+    }
+}
+
+/// The answer to a lookup: a node, its attributes, and whether the kernel may cache it for long.
+public struct Entry: Sendable {
+    public var node: NodeID
+    public var generation: UInt64
+    public var attributes: stat
+    /// True when the entry lives only in immutable lower layers of a read-only mount (cache forever).
+    public var immutable: Bool
+    public init(node: NodeID, generation: UInt64, attributes: stat, immutable: Bool) {
+        self.node = node
+        self.generation = generation
+        self.attributes = attributes
+        self.immutable = immutable
+    }
+}
+
+/// An open file handle.
+public struct OpenedFile: Sendable {
+    public var handle: UInt64
+    /// The file's data cannot change under the kernel (it lives in a lower layer): keep its page cache.
+    public var keepCache: Bool
+    public init(handle: UInt64, keepCache: Bool) {
+        self.handle = handle
+        self.keepCache = keepCache
+    }
+}
+
+/// An open directory handle.
+public struct OpenedDirectory: Sendable {
+    public var handle: UInt64
+    /// Nothing can change the listing (read-only mount): the kernel may cache readdir results.
+    public var cacheable: Bool
+    public init(handle: UInt64, cacheable: Bool) {
+        self.handle = handle
+        self.cacheable = cacheable
+    }
+}
+
+/// One merged directory entry as readdir returns it.
+public struct DirectoryEntry: Sendable, Equatable {
+    public var name: String
+    /// The inode number `stat` reports for this entry.
+    public var inode: UInt64
+    /// The file type bits (`S_IFMT` part of st_mode).
+    public var type: mode_t
+    /// Pass this offset to `directoryEntries` to resume after this entry.
+    public var offset: UInt64
+    public init(name: String, inode: UInt64, type: mode_t, offset: UInt64) {
+        self.name = name
+        self.inode = inode
+        self.type = type
+        self.offset = offset
+    }
+}
+
+/// The attribute changes of one setattr call; nil means unchanged.
+public struct AttributeChanges: Sendable {
+    public enum Time: Sendable { case now, set(timespec) }
+    public var mode: mode_t?
+    public var uid: uid_t?
+    public var gid: gid_t?
+    public var size: off_t?
+    public var accessTime: Time?
+    public var modificationTime: Time?
+    public init(mode: mode_t? = nil, uid: uid_t? = nil, gid: gid_t? = nil, size: off_t? = nil,
+                accessTime: Time? = nil, modificationTime: Time? = nil) {
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.size = size
+        self.accessTime = accessTime
+        self.modificationTime = modificationTime
+    }
+}
+
+/// renameat2 flags.
+public struct RenameFlags: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let noReplace = RenameFlags(rawValue: 1)   // RENAME_NOREPLACE
+    public static let exchange = RenameFlags(rawValue: 2)    // RENAME_EXCHANGE
+    public static let whiteout = RenameFlags(rawValue: 4)    // RENAME_WHITEOUT (answered EINVAL)
+}
+
+/// What to mount: lower layers (top-most first, as overlayfs lists them), and an optional upper and
+/// work directory for a writable mount.
+public struct OverlayConfiguration: Sendable {
+    public var lowerDirectories: [String]
+    public var upperDirectory: String?
+    public var workDirectory: String?
+    /// Which xattr namespace the overlay's own markers (opaque, redirect) are written in.
+    /// `nil` = `trusted.overlay.` when running as root, else `user.overlay.`.
+    public var markerNamespace: String?
+    public init(lowerDirectories: [String], upperDirectory: String? = nil, workDirectory: String? = nil,
+                markerNamespace: String? = nil) {
+        self.lowerDirectories = lowerDirectories
+        self.upperDirectory = upperDirectory
+        self.workDirectory = workDirectory
+        self.markerNamespace = markerNamespace
+    }
+}

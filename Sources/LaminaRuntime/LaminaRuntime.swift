@@ -1,0 +1,1 @@
+// LaminaRuntime: placeholder until its issue lands.

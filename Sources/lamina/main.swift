@@ -1,0 +1,3 @@
+import LaminaCLI
+
+Lamina.main()

@@ -1,0 +1,6 @@
+import Testing
+@testable import LaminaBench
+
+@Test func LaminaBenchModuleLoads() {
+    #expect(Bool(true))
+}

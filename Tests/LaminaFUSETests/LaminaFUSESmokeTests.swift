@@ -1,0 +1,6 @@
+import Testing
+@testable import LaminaFUSE
+
+@Test func LaminaFUSEModuleLoads() {
+    #expect(Bool(true))
+}

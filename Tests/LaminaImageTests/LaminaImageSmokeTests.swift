@@ -1,0 +1,6 @@
+import Testing
+@testable import LaminaImage
+
+@Test func LaminaImageModuleLoads() {
+    #expect(Bool(true))
+}

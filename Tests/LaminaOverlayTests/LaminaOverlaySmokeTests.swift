@@ -1,0 +1,6 @@
+import Testing
+@testable import LaminaOverlay
+
+@Test func LaminaOverlayModuleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LaminaRuntime
+
+@Test func LaminaRuntimeModuleLoads() {
+    #expect(Bool(true))
+}

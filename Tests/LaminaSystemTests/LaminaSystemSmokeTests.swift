@@ -1,0 +1,6 @@
+import Testing
+@testable import LaminaSystem
+
+@Test func LaminaSystemModuleLoads() {
+    #expect(Bool(true))
+}
