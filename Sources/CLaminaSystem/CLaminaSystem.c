@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <linux/fs.h>
 #include <unistd.h>
 
@@ -21,6 +23,48 @@ int clamina_renameat2(int olddirfd, const char *oldpath, int newdirfd, const cha
 
 unsigned int clamina_rename_noreplace(void) { return RENAME_NOREPLACE; }
 unsigned int clamina_rename_exchange(void) { return RENAME_EXCHANGE; }
+unsigned int clamina_rename_whiteout(void) { return RENAME_WHITEOUT; }
+long clamina_utime_now(void) { return UTIME_NOW; }
+long clamina_utime_omit(void) { return UTIME_OMIT; }
 dev_t clamina_makedev(unsigned int major, unsigned int minor) { return makedev(major, minor); }
 unsigned int clamina_major(dev_t dev) { return major(dev); }
 unsigned int clamina_minor(dev_t dev) { return minor(dev); }
+
+struct clamina_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+ssize_t clamina_getdents64(int fd, void *buffer, size_t size) {
+    return syscall(SYS_getdents64, fd, buffer, size);
+}
+
+uint64_t clamina_dirent_ino(const void *record) { return ((const struct clamina_dirent64 *)record)->d_ino; }
+uint16_t clamina_dirent_reclen(const void *record) { return ((const struct clamina_dirent64 *)record)->d_reclen; }
+uint8_t clamina_dirent_type(const void *record) { return ((const struct clamina_dirent64 *)record)->d_type; }
+const char *clamina_dirent_name(const void *record) { return ((const struct clamina_dirent64 *)record)->d_name; }
+
+ssize_t clamina_copy_file_range(int fd_in, int fd_out, size_t length) {
+    return copy_file_range(fd_in, NULL, fd_out, NULL, length, 0);
+}
+
+int clamina_fallocate(int fd, int mode, off_t offset, off_t length) { return fallocate(fd, mode, offset, length); }
+
+ssize_t clamina_flistxattr(int fd, char *list, size_t size) { return flistxattr(fd, list, size); }
+ssize_t clamina_fgetxattr(int fd, const char *name, void *value, size_t size) {
+    return fgetxattr(fd, name, value, size);
+}
+ssize_t clamina_llistxattr(const char *path, char *list, size_t size) { return llistxattr(path, list, size); }
+ssize_t clamina_lgetxattr(const char *path, const char *name, void *value, size_t size) {
+    return lgetxattr(path, name, value, size);
+}
+int clamina_lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags) {
+    return lsetxattr(path, name, value, size, flags);
+}
+int clamina_lremovexattr(const char *path, const char *name) { return lremovexattr(path, name); }
+int clamina_fsetxattr(int fd, const char *name, const void *value, size_t size, int flags) {
+    return fsetxattr(fd, name, value, size, flags);
+}

@@ -21,8 +21,29 @@ public final class Overlay: Sendable {
 
     public let configuration: OverlayConfiguration
 
+    let stack: LayerStack
+    let nodes: NodeTable
+    let inodes: InodeNumbers
+    let work: WorkDirectory?
+    let attributes: OverlayAttribute
+    let files = HandleTable<FileHandle>()
+    let directories = HandleTable<DirectoryListing>()
+    let logger: Logger
+
     public init(configuration: OverlayConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        self.logger = logger
+        let stack = try LayerStack(configuration: configuration)
+        self.stack = stack
+        self.inodes = InodeNumbers(layerDevices: stack.devices)
+        self.attributes = OverlayAttribute(configured: configuration.markerNamespace, isRoot: geteuid() == 0)
+        self.work = stack.work.map { WorkDirectory(descriptor: $0) }
+        try work?.removeLeftovers()
+        self.nodes = NodeTable(root: try Self.makeRoot(stack: stack, inodes: inodes))
+        logger.debug("overlay ready", metadata: [
+            "lower": "\(configuration.lowerDirectories.count)",
+            "writable": "\(stack.hasUpper)",
+        ])
     }
 
     /// True when there is no upper layer: every write answers EROFS.
@@ -32,62 +53,93 @@ public final class Overlay: Sendable {
 
     /// Resolves `name` in directory `parent`; counts one kernel lookup on the returned node.
     /// Throws ENOENT when the name does not exist (the bridge replies with a cacheable negative entry).
-    public func lookup(parent: NodeID, name: String) throws -> Entry { throw notYet }
+    public func lookup(parent: NodeID, name: String) throws -> Entry { try lookupEntry(parent: parent, name: name) }
 
     /// The kernel dropped `lookups` references to `node`.
-    public func forget(_ node: NodeID, lookups: UInt64) {}
+    public func forget(_ node: NodeID, lookups: UInt64) { nodes.forget(node, lookups: lookups) }
 
-    public func attributes(of node: NodeID) throws -> stat { throw notYet }
+    public func attributes(of node: NodeID) throws -> stat { try mergedAttributes(of: nodes.node(node)) }
 
     /// chmod/chown/truncate/utimens. `handle` is set when the kernel names an open file (ftruncate...).
-    public func setAttributes(of node: NodeID, _ changes: AttributeChanges, handle: UInt64?) throws -> stat { throw notYet }
+    public func setAttributes(of node: NodeID, _ changes: AttributeChanges, handle: UInt64?) throws -> stat {
+        try changeAttributes(of: node, changes, handle: handle)
+    }
 
     /// Raw bytes of a symlink target (not necessarily UTF-8).
-    public func readLink(_ node: NodeID) throws -> [UInt8] { throw notYet }
+    public func readLink(_ node: NodeID) throws -> [UInt8] { try symbolicLinkTarget(node) }
 
-    public func makeNode(parent: NodeID, name: String, mode: mode_t, device: dev_t, caller: Caller) throws -> Entry { throw notYet }
-    public func makeDirectory(parent: NodeID, name: String, mode: mode_t, caller: Caller) throws -> Entry { throw notYet }
-    public func makeSymbolicLink(parent: NodeID, name: String, target: [UInt8], caller: Caller) throws -> Entry { throw notYet }
+    public func makeNode(parent: NodeID, name: String, mode: mode_t, device: dev_t, caller: Caller) throws -> Entry {
+        try makeSpecialFile(parent: parent, name: name, mode: mode, device: device, caller: caller)
+    }
+    public func makeDirectory(parent: NodeID, name: String, mode: mode_t, caller: Caller) throws -> Entry {
+        try makeMergedDirectory(parent: parent, name: name, mode: mode, caller: caller)
+    }
+    public func makeSymbolicLink(parent: NodeID, name: String, target: [UInt8], caller: Caller) throws -> Entry {
+        try makeLink(parent: parent, name: name, target: target, caller: caller)
+    }
     /// Hard link: copies `node` up once if it lives in a lower layer; both names then share one inode.
-    public func link(_ node: NodeID, newParent: NodeID, newName: String) throws -> Entry { throw notYet }
-    public func removeFile(parent: NodeID, name: String) throws { throw notYet }
-    public func removeDirectory(parent: NodeID, name: String) throws { throw notYet }
-    public func rename(parent: NodeID, name: String, newParent: NodeID, newName: String, flags: RenameFlags) throws { throw notYet }
+    public func link(_ node: NodeID, newParent: NodeID, newName: String) throws -> Entry {
+        try makeHardLink(node, newParent: newParent, newName: newName)
+    }
+    public func removeFile(parent: NodeID, name: String) throws { try remove(parent: parent, name: name, directory: false) }
+    public func removeDirectory(parent: NodeID, name: String) throws { try remove(parent: parent, name: name, directory: true) }
+    public func rename(parent: NodeID, name: String, newParent: NodeID, newName: String, flags: RenameFlags) throws {
+        try move(parent: parent, name: name, newParent: newParent, newName: newName, flags: flags)
+    }
 
     // MARK: Files
 
     /// Opens a file; write access (O_WRONLY, O_RDWR, O_TRUNC) copies it up first.
-    public func open(_ node: NodeID, flags: Int32) throws -> OpenedFile { throw notYet }
+    public func open(_ node: NodeID, flags: Int32) throws -> OpenedFile { try openFile(nodes.node(node), flags: flags) }
     /// O_CREAT: creates and opens in one step; counts one lookup on the new node.
-    public func create(parent: NodeID, name: String, mode: mode_t, flags: Int32, caller: Caller) throws -> (Entry, OpenedFile) { throw notYet }
+    public func create(parent: NodeID, name: String, mode: mode_t, flags: Int32, caller: Caller) throws -> (Entry, OpenedFile) {
+        try createFile(parent: parent, name: name, mode: mode, flags: flags, caller: caller)
+    }
     /// The descriptor to read or write for `handle` right now. A handle opened read-only on a lower
     /// file follows the file to the upper layer once another handle copied it up.
-    public func descriptor(for handle: UInt64) throws -> Int32 { throw notYet }
-    public func release(_ handle: UInt64) {}
-    public func flush(_ handle: UInt64) throws {}
-    public func synchronize(_ handle: UInt64, dataOnly: Bool) throws { throw notYet }
-    public func allocate(_ handle: UInt64, mode: Int32, offset: off_t, length: off_t) throws { throw notYet }
+    public func descriptor(for handle: UInt64) throws -> Int32 {
+        if let fixed = FileHandle.fixedDescriptor(handle) { return fixed }
+        return try fileHandle(handle).descriptor(upper: stack.roots[0]).rawValue
+    }
+    public func release(_ handle: UInt64) { files.remove(handle)?.close() }
+    public func flush(_ handle: UInt64) throws { _ = try fileHandle(handle) }
+    public func synchronize(_ handle: UInt64, dataOnly: Bool) throws {
+        try FileDescriptor(rawValue: descriptor(for: handle)).synchronize(dataOnly: dataOnly)
+    }
+    public func allocate(_ handle: UInt64, mode: Int32, offset: off_t, length: off_t) throws {
+        try requireWritable("fallocate")
+        try FileDescriptor(rawValue: descriptor(for: handle)).allocate(mode: mode, offset: offset, length: length)
+    }
 
     // MARK: Directories
 
     /// Opens a directory and takes a snapshot of its merged listing, so offsets stay valid.
-    public func openDirectory(_ node: NodeID) throws -> OpenedDirectory { throw notYet }
+    public func openDirectory(_ node: NodeID) throws -> OpenedDirectory { try openListing(nodes.node(node)) }
     /// Entries after `offset` (0 = from the start), including "." and "..". Each entry's `offset`
     /// is the value to pass to resume after it.
-    public func directoryEntries(_ handle: UInt64, from offset: UInt64) throws -> ArraySlice<DirectoryEntry> { throw notYet }
-    public func releaseDirectory(_ handle: UInt64) {}
-    public func synchronizeDirectory(_ handle: UInt64, dataOnly: Bool) throws { throw notYet }
+    public func directoryEntries(_ handle: UInt64, from offset: UInt64) throws -> ArraySlice<DirectoryEntry> {
+        try listing(handle).entries(after: offset)
+    }
+    public func releaseDirectory(_ handle: UInt64) { _ = directories.remove(handle) }
+    public func synchronizeDirectory(_ handle: UInt64, dataOnly: Bool) throws {
+        try synchronizeListing(listing(handle), dataOnly: dataOnly)
+    }
 
     // MARK: File system and xattrs
 
-    public func statistics(of node: NodeID) throws -> statvfs { throw notYet }
-    public func setExtendedAttribute(_ node: NodeID, name: String, value: [UInt8], flags: Int32) throws { throw notYet }
-    public func extendedAttribute(_ node: NodeID, name: String) throws -> [UInt8] { throw notYet }
+    public func statistics(of node: NodeID) throws -> statvfs {
+        _ = try nodes.node(node)
+        return try stack.roots[0].fileSystemStatistics()
+    }
+    public func setExtendedAttribute(_ node: NodeID, name: String, value: [UInt8], flags: Int32) throws {
+        try setAttribute(nodes.node(node), name: name, value: value, flags: flags)
+    }
+    public func extendedAttribute(_ node: NodeID, name: String) throws -> [UInt8] { try attribute(nodes.node(node), name: name) }
     /// Names of the node's xattrs, without the overlay's own markers (overlay.opaque, whiteouts...).
-    public func extendedAttributeNames(_ node: NodeID) throws -> [String] { throw notYet }
-    public func removeExtendedAttribute(_ node: NodeID, name: String) throws { throw notYet }
-
-    private var notYet: SystemError { SystemError("not implemented", errno: ENOSYS) }
+    public func extendedAttributeNames(_ node: NodeID) throws -> [String] { try attributeNames(nodes.node(node)) }
+    public func removeExtendedAttribute(_ node: NodeID, name: String) throws {
+        try removeAttribute(nodes.node(node), name: name)
+    }
 }
 
 /// A FUSE node id. Ids come from a counter, never change while the node lives, and are never reused

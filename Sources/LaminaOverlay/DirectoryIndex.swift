@@ -1,0 +1,106 @@
+import Glibc
+import LaminaSystem
+
+/// The merged listing of one directory: name -> where the top-most copy lives.
+///
+/// Built once per directory node by reading each contributing layer's copy once
+/// (`DirectoryIndex+Build.swift`), so a lookup is one hash probe however many layers there are.
+/// For a subdirectory the index keeps the lower directories it continues through (as positions in
+/// `sources`), so the subdirectory's own index reads exactly those.
+///
+/// Thread safety: a value type, owned by its directory `Node` and only touched under that node's
+/// `directory` mutex. The engine's own writes to the upper layer update it in place.
+struct DirectoryIndex: Sendable {
+    /// One merged name.
+    struct Entry: Sendable {
+        var name: String
+        /// The top-most layer holding the name.
+        var layer: Int
+        /// d_type of the top-most copy.
+        var type: UInt8
+        /// The merged inode number (see `InodeNumbers`).
+        var inode: UInt64
+        /// Some lower layer holds the name, so removing it must leave a whiteout.
+        var inLower: Bool
+        /// Positions in `DirectoryIndex.sources` of the lower directories holding the name: the
+        /// top-most lower copy first, then (for a directory) the ones it merges with below.
+        var lowerPositions: [Int32]
+        /// While building: a directory still merging with layers below.
+        var merging: Bool
+
+        var isDirectory: Bool { type == UInt8(DT_DIR) }
+        var fileType: mode_t { DirectoryRecord.fileType(of: type) ?? S_IFREG }
+    }
+
+    /// The lower-layer directories this index was read from, top-down.
+    private(set) var sources: [LayerPath]
+    private var entries: [Entry?] = []
+    private var slots: [String: Int] = [:]
+    private var removedCount = 0
+
+    init(sources: [LayerPath] = []) {
+        self.sources = sources
+    }
+
+    var isEmpty: Bool { slots.isEmpty }
+    var count: Int { slots.count }
+
+    func entry(named name: String) -> Entry? {
+        guard let slot = slots[name] else { return nil }
+        return entries[slot]
+    }
+
+    /// Entries in listing order (top layer first, then each layer's new names).
+    var orderedEntries: [Entry] { entries.compactMap { $0 } }
+
+    /// Where the top-most lower copy of `entry` lives, if any.
+    func lowerLocation(of entry: Entry) -> LayerPath? {
+        guard let first = entry.lowerPositions.first else { return nil }
+        return sources[Int(first)].appending(entry.name)
+    }
+
+    /// The lower directories a subdirectory entry continues through.
+    func lowerDirectories(of entry: Entry) -> [LayerPath] {
+        guard entry.isDirectory else { return [] }
+        return entry.lowerPositions.map { sources[Int($0)].appending(entry.name) }
+    }
+
+    /// Adds a name, or replaces the entry of the same name.
+    mutating func insert(_ entry: Entry) {
+        if let slot = slots[entry.name] {
+            entries[slot] = entry
+        } else {
+            slots[entry.name] = entries.count
+            entries.append(entry)
+        }
+    }
+
+    mutating func remove(named name: String) {
+        guard let slot = slots.removeValue(forKey: name) else { return }
+        entries[slot] = nil
+        removedCount += 1
+        if removedCount > 64 && removedCount > entries.count / 2 { compact() }
+    }
+
+    /// Changes the entry of `name` in place.
+    mutating func update(named name: String, _ change: (inout Entry) -> Void) {
+        guard let slot = slots[name], var entry = entries[slot] else { return }
+        change(&entry)
+        entries[slot] = entry
+    }
+
+    /// Appends a lower source while building.
+    mutating func appendSource(_ source: LayerPath) -> Int32 {
+        sources.append(source)
+        return Int32(sources.count - 1)
+    }
+
+    private mutating func compact() {
+        entries = entries.compactMap { $0 }.map { Optional($0) }
+        slots.removeAll(keepingCapacity: true)
+        for (slot, entry) in entries.enumerated() {
+            if let entry { slots[entry.name] = slot }
+        }
+        removedCount = 0
+    }
+}

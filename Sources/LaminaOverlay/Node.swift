@@ -1,0 +1,114 @@
+import Glibc
+import Synchronization
+
+/// One merged inode the kernel knows, identified by a `NodeID` from a counter.
+///
+/// A node records where it sits in the merged tree (parent and name, so its upper path is derived
+/// and a rename is one update), where it resolves in the lower layers, and whether it has an upper
+/// copy. A directory node also owns its `DirectoryIndex`.
+///
+/// Thread safety:
+/// - `placement` (Mutex) protects parent, names and lower location; a leaf lock.
+/// - `directory` (Mutex) protects the directory's index; it is also the lock every change to the
+///   directory's entries takes (see docs/architecture.md "Locking" for the order).
+/// - `hasUpper` is atomic so open handles can check for a copy-up without a lock. It only ever
+///   goes from false to true, and is set while the parent's `directory` lock is held.
+final class Node: Sendable {
+    /// A name of the node: a parent directory node and the name in it.
+    struct Link: Sendable {
+        var parent: Node
+        var name: String
+    }
+
+    struct Placement: Sendable {
+        /// The name the upper path is derived from (nil parent: the root).
+        var parent: Node?
+        var name: String
+        /// Further hard-link names made through the engine.
+        var otherLinks: [Link] = []
+        /// The top-most lower copy (nil: upper only).
+        var lower: LayerPath?
+        /// Lower directories merged into this directory (used for st_nlink).
+        var lowerDirectoryCount = 0
+        /// Unlinked or removed from the merged view.
+        var removed = false
+    }
+
+    /// Where a directory's index comes from, and the index once built.
+    struct DirectoryState: Sendable {
+        var lowerSources: [LayerPath]
+        var index: DirectoryIndex?
+    }
+
+    let id: NodeID
+    /// The merged inode number (st_ino).
+    let inode: UInt64
+    /// The S_IFMT bits.
+    let type: mode_t
+    let placement: Mutex<Placement>
+    let directory: Mutex<DirectoryState>
+    let hasUpper: Atomic<Bool>
+
+    init(id: NodeID, inode: UInt64, type: mode_t, placement: Placement, hasUpper: Bool, lowerSources: [LayerPath]) {
+        self.id = id
+        self.inode = inode
+        self.type = type
+        self.placement = Mutex(placement)
+        self.directory = Mutex(DirectoryState(lowerSources: lowerSources, index: nil))
+        self.hasUpper = Atomic(hasUpper)
+    }
+
+    var isDirectory: Bool { type == S_IFDIR }
+    var isUpper: Bool { hasUpper.load(ordering: .acquiring) }
+    var parent: Node? { placement.withLock { $0.parent } }
+
+    /// The node's path in the merged tree, which is its path in the upper layer ("." for the
+    /// root); nil once it was removed from the merged view.
+    func mergedPath() -> String? {
+        var components: [String] = []
+        var current = self
+        while true {
+            let (parent, name, removed) = current.placement.withLock { ($0.parent, $0.name, $0.removed) }
+            if removed { return nil }
+            guard let parent else { break }
+            components.append(name)
+            current = parent
+        }
+        return components.isEmpty ? "." : components.reversed().joined(separator: "/")
+    }
+
+    /// Forgets the name (`parent`, `name`); true when the node has no name left.
+    func removeLink(parent: Node, name: String) -> Bool {
+        placement.withLock { placement in
+            if placement.parent === parent && placement.name == name {
+                guard !placement.otherLinks.isEmpty else {
+                    placement.removed = true
+                    return true
+                }
+                let next = placement.otherLinks.removeFirst()
+                placement.parent = next.parent
+                placement.name = next.name
+            } else {
+                placement.otherLinks.removeAll { $0.parent === parent && $0.name == name }
+            }
+            return false
+        }
+    }
+
+    /// Moves the name (`parent`, `name`) to (`newParent`, `newName`); true when that was the
+    /// primary name (the one the upper path is derived from).
+    @discardableResult
+    func moveLink(parent: Node, name: String, to newParent: Node, _ newName: String) -> Bool {
+        placement.withLock { placement in
+            if placement.parent === parent && placement.name == name {
+                placement.parent = newParent
+                placement.name = newName
+                return true
+            }
+            if let index = placement.otherLinks.firstIndex(where: { $0.parent === parent && $0.name == name }) {
+                placement.otherLinks[index] = Link(parent: newParent, name: newName)
+            }
+            return false
+        }
+    }
+}

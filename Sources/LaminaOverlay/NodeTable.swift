@@ -1,0 +1,115 @@
+import Synchronization
+import LaminaSystem
+import Glibc
+
+/// Every node the kernel holds a reference to, by `NodeID`, and by merged inode number so that
+/// every name of one file (hard links) is one node.
+///
+/// A node stays while the kernel's lookup count is above zero or while a child node names it as
+/// parent (children derive their paths through it); `forget` drops the rest, so memory follows
+/// the kernel's inode cache, not the size of the tree.
+///
+/// Thread safety: `state` (Mutex) protects the maps and counts. It may be taken while a directory
+/// lock is held, and it takes node `placement` locks inside; never the other way round.
+final class NodeTable: Sendable {
+    private struct Slot {
+        let node: Node
+        var lookups: UInt64
+        var children: Int
+    }
+
+    private struct State {
+        var slots: [NodeID: Slot] = [:]
+        var byInode: [UInt64: NodeID] = [:]
+        var nextID: NodeID = Overlay.rootNode + 1
+    }
+
+    let root: Node
+    private let state: Mutex<State>
+
+    init(root: Node) {
+        self.root = root
+        var initial = State()
+        initial.slots[root.id] = Slot(node: root, lookups: 1, children: 0)
+        initial.byInode[root.inode] = root.id
+        state = Mutex(initial)
+    }
+
+    /// The node with `id`; ENOENT for an id the kernel should not hold.
+    func node(_ id: NodeID) throws -> Node {
+        guard let node = state.withLock({ $0.slots[id]?.node }) else {
+            throw SystemError("node", errno: ENOENT, path: "#\(id)")
+        }
+        return node
+    }
+
+    /// The live node with merged inode number `inode`, if the kernel knows it.
+    func node(inode: UInt64) -> Node? {
+        state.withLock { state in state.byInode[inode].flatMap { state.slots[$0]?.node } }
+    }
+
+    /// The node for `inode`, made by `make` (given a fresh id) when none is live; counts one lookup.
+    func resolve(inode: UInt64, make: (NodeID) -> Node) -> Node {
+        state.withLock { state in
+            if let id = state.byInode[inode], state.slots[id] != nil {
+                state.slots[id]!.lookups += 1
+                return state.slots[id]!.node
+            }
+            let id = state.nextID
+            state.nextID += 1
+            let node = make(id)
+            state.slots[id] = Slot(node: node, lookups: 1, children: 0)
+            state.byInode[inode] = id
+            if let parent = node.parent { state.slots[parent.id]?.children += 1 }
+            return node
+        }
+    }
+
+    /// One more kernel reference to a node it already holds (link, create of an existing name).
+    func addLookup(_ node: Node) {
+        state.withLock { $0.slots[node.id]?.lookups += 1 }
+    }
+
+    /// The node's name is gone: a new file with a recycled inode number must get a new node.
+    func detach(_ node: Node) {
+        state.withLock { state in
+            if state.byInode[node.inode] == node.id { state.byInode[node.inode] = nil }
+        }
+    }
+
+    /// The node's parent changed from `old` to `new` (rename).
+    func reparent(_ node: Node, from old: Node, to new: Node) {
+        guard old !== new else { return }
+        state.withLock { state in
+            guard state.slots[node.id] != nil else { return }
+            state.slots[old.id]?.children -= 1
+            state.slots[new.id]?.children += 1
+            Self.dropUnused(old.id, in: &state)
+        }
+    }
+
+    /// The kernel dropped `lookups` references.
+    func forget(_ id: NodeID, lookups: UInt64) {
+        guard id != root.id else { return }
+        state.withLock { state in
+            guard let slot = state.slots[id] else { return }
+            state.slots[id]!.lookups = slot.lookups > lookups ? slot.lookups - lookups : 0
+            Self.dropUnused(id, in: &state)
+        }
+    }
+
+    /// Number of live nodes (tests and statistics).
+    var count: Int { state.withLock { $0.slots.count } }
+
+    /// Drops `id` if nothing holds it, then its parent if that was its last child, and so on.
+    private static func dropUnused(_ id: NodeID, in state: inout State) {
+        var current = id
+        while current != Overlay.rootNode, let slot = state.slots[current], slot.lookups == 0, slot.children <= 0 {
+            state.slots[current] = nil
+            if state.byInode[slot.node.inode] == current { state.byInode[slot.node.inode] = nil }
+            guard let parent = slot.node.parent else { return }
+            state.slots[parent.id]?.children -= 1
+            current = parent.id
+        }
+    }
+}

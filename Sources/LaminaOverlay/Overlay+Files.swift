@@ -1,0 +1,60 @@
+import Glibc
+import LaminaSystem
+
+/// Opening files and directories. Reads and writes go straight to the descriptor (`descriptor(for:)`),
+/// taking no engine lock for files in the upper layer.
+extension Overlay {
+    /// Opens `node`; write access (or O_TRUNC) copies it up first (without its data for O_TRUNC).
+    func openFile(_ node: Node, flags: Int32) throws -> OpenedFile {
+        let writing = flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0
+        if node.isDirectory && writing { throw SystemError("open", errno: EISDIR, path: "#\(node.id)") }
+        let openFlags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_NOFOLLOW
+        if writing {
+            try requireWritable("open")
+            try copyUp(node, data: flags & O_TRUNC == 0)
+        }
+        if node.isUpper {
+            let descriptor = try stack.upper.open(try upperPath(of: node), flags: openFlags)
+            return OpenedFile(handle: register(node, descriptor: descriptor, flags: openFlags, follows: false),
+                              keepCache: false)
+        }
+        let (root, path) = try location(of: node)
+        let readFlags = openFlags & ~O_TRUNC
+        let descriptor = try root.open(path, flags: readFlags)
+        // In a writable mount another handle may copy the file up: this one then follows it.
+        let handle = register(node, descriptor: descriptor, flags: readFlags, follows: stack.hasUpper)
+        return OpenedFile(handle: handle, keepCache: true)
+    }
+
+    func register(_ node: Node, descriptor: FileDescriptor, flags: Int32, follows: Bool) -> UInt64 {
+        let file = FileHandle(node: node, descriptor: descriptor, flags: flags, follows: follows)
+        return files.insert(file) { file.handleValue(sequence: $0) }
+    }
+
+    /// Takes the snapshot of a merged directory listing.
+    func openListing(_ node: Node) throws -> OpenedDirectory {
+        guard node.isDirectory else { throw SystemError("opendir", errno: ENOTDIR, path: "#\(node.id)") }
+        let parentInode = node.parent?.inode ?? node.inode
+        let entries = try withIndex(node) { index in
+            var entries: [DirectoryEntry] = []
+            entries.reserveCapacity(index.count + 2)
+            entries.append(DirectoryEntry(name: ".", inode: node.inode, type: S_IFDIR, offset: 1))
+            entries.append(DirectoryEntry(name: "..", inode: parentInode, type: S_IFDIR, offset: 2))
+            for entry in index.orderedEntries {
+                entries.append(DirectoryEntry(name: entry.name, inode: entry.inode, type: entry.fileType,
+                                              offset: UInt64(entries.count + 1)))
+            }
+            return entries
+        }
+        let handle = directories.insert(DirectoryListing(node: node, entries: entries))
+        return OpenedDirectory(handle: handle, cacheable: !stack.hasUpper)
+    }
+
+    /// fsyncdir: syncs the upper copy of the directory (a lower-only directory has nothing to sync).
+    func synchronizeListing(_ listing: DirectoryListing, dataOnly: Bool) throws {
+        guard listing.node.isUpper else { return }
+        let directory = try stack.upper.open(try upperPath(of: listing.node), flags: O_RDONLY | O_DIRECTORY)
+        defer { directory.close() }
+        try directory.synchronize(dataOnly: dataOnly)
+    }
+}

@@ -1,0 +1,57 @@
+import Glibc
+import LaminaSystem
+
+/// Lookups: one hash probe in the parent's index, then one fstatat in the layer holding the name.
+extension Overlay {
+    /// Where a name of a directory resolves, read from the parent's index under its lock.
+    struct Resolution {
+        var entry: DirectoryIndex.Entry
+        /// The top-most lower copy (nil: upper only).
+        var lower: LayerPath?
+        /// For a directory: the lower directories it merges.
+        var lowerDirectories: [LayerPath]
+    }
+
+    func lookupEntry(parent: NodeID, name: String) throws -> Entry {
+        let directory = try directoryNode(parent)
+        let resolution = try withIndex(directory) { index in
+            guard let entry = index.entry(named: name) else {
+                throw SystemError("lookup", errno: ENOENT, path: name)
+            }
+            return Resolution(entry: entry, lower: index.lowerLocation(of: entry),
+                              lowerDirectories: index.lowerDirectories(of: entry))
+        }
+        let status: stat
+        if stack.isUpper(resolution.entry.layer) {
+            status = try stack.upper.status(of: LayerPath.join(try upperPath(of: directory), name))
+        } else if let lower = resolution.lower {
+            status = try stack.roots[lower.layer].status(of: lower.path)
+        } else {
+            throw SystemError("lookup", errno: ENOENT, path: name)
+        }
+        let node = adopt(status, parent: directory, name: name, resolution: resolution)
+        return entry(for: node, attributes: merged(status, of: node))
+    }
+
+    /// The node for a file just found or made at (`parent`, `name`), counting one lookup.
+    func adopt(_ status: stat, parent: Node, name: String, resolution: Resolution) -> Node {
+        let number = inodes.number(of: status)
+        let type = status.st_mode & S_IFMT
+        let upper = stack.isUpper(resolution.entry.layer)
+        return nodes.resolve(inode: number) { id in
+            let placement = Node.Placement(
+                parent: parent, name: name, lower: resolution.lower,
+                lowerDirectoryCount: resolution.lowerDirectories.count)
+            return Node(id: id, inode: number, type: type, placement: placement, hasUpper: upper,
+                        lowerSources: resolution.lowerDirectories)
+        }
+    }
+
+    /// The resolution of a name the engine just wrote in the upper layer.
+    func upperResolution(name: String, status: stat, inLower: Bool) -> Resolution {
+        let entry = DirectoryIndex.Entry(
+            name: name, layer: 0, type: DirectoryRecord.directoryType(of: status.st_mode),
+            inode: inodes.number(of: status), inLower: inLower, lowerPositions: [], merging: false)
+        return Resolution(entry: entry, lower: nil, lowerDirectories: [])
+    }
+}

@@ -1,0 +1,54 @@
+import Glibc
+import LaminaSystem
+import Synchronization
+
+/// The work directory: where copy-ups and whiteouts are built before a rename puts them in the
+/// upper layer in one step, so a crash never leaves a partial file visible.
+///
+/// Thread safety: the name counter is atomic; each temporary name is used by one operation.
+final class WorkDirectory: Sendable {
+    static let namePrefix = "#lamina."
+    let descriptor: FileDescriptor
+    private let counter = Atomic<UInt64>(0)
+    private let processID = getpid()
+
+    /// `descriptor` stays owned by the `LayerStack`.
+    init(descriptor: FileDescriptor) {
+        self.descriptor = descriptor
+    }
+
+    /// A fresh name for a temporary entry.
+    func temporaryName() -> String {
+        let number = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return "\(Self.namePrefix)\(processID).\(number)"
+    }
+
+    /// Removes what earlier mounts left behind (an interrupted copy-up).
+    func removeLeftovers() throws {
+        let listing = try descriptor.open(".", flags: O_RDONLY | O_DIRECTORY)
+        defer { listing.close() }
+        for record in try listing.directoryRecords() where record.name.hasPrefix(Self.namePrefix) {
+            try removeTree(record.name)
+        }
+    }
+
+    /// Removes a temporary entry (a directory with whatever it holds).
+    func removeTree(_ name: String) throws {
+        try Self.removeTree(in: descriptor, name)
+    }
+
+    /// Removes `path` under `directory`, recursively when it is a directory.
+    static func removeTree(in directory: FileDescriptor, _ path: String) throws {
+        guard let status = try directory.statusIfPresent(of: path) else { return }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            try directory.unlink(path)
+            return
+        }
+        let child = try directory.open(path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+        defer { child.close() }
+        for record in try child.directoryRecords() {
+            try removeTree(in: child, record.name)
+        }
+        try directory.removeDirectory(path)
+    }
+}

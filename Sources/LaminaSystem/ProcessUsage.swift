@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a running process has used so far: its peak resident memory and its CPU time, read from
+/// /proc/PID/status (VmHWM) and /proc/PID/stat (utime + stime). Used to report what a FUSE daemon
+/// costs. A value type: safe from any thread.
+public struct ProcessUsage: Sendable, Equatable {
+    /// Peak resident set size (VmHWM), in KiB.
+    public var peakResidentKiB: Int
+    /// User plus system CPU time, in seconds.
+    public var cpuSeconds: Double
+
+    public init(peakResidentKiB: Int, cpuSeconds: Double) {
+        self.peakResidentKiB = peakResidentKiB
+        self.cpuSeconds = cpuSeconds
+    }
+
+    /// Reads the usage of process `pid`; throws ENOENT once the process is gone.
+    public static func read(pid: Int32) throws(SystemError) -> ProcessUsage {
+        let status = try contents(of: "/proc/\(pid)/status")
+        var peak = 0
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            peak = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+        }
+        let stat = try contents(of: "/proc/\(pid)/stat")
+        // Fields after the command name, which is in parentheses and may hold spaces:
+        // field 3 (state) is index 0, utime (field 14) is index 11, stime (field 15) is index 12.
+        guard let close = stat.lastIndex(of: ")") else {
+            throw SystemError("parse", errno: EINVAL, path: "/proc/\(pid)/stat")
+        }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw SystemError("parse", errno: EINVAL, path: "/proc/\(pid)/stat")
+        }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ProcessUsage(peakResidentKiB: peak, cpuSeconds: (user + system) / ticks)
+    }
+
+    private static func contents(of path: String) throws(SystemError) -> String {
+        let descriptor = try PosixCall.open(path, flags: O_RDONLY)
+        defer { PosixCall.close(descriptor) }
+        var scratch = [UInt8](repeating: 0, count: 16384)
+        let count = try PosixCall.readToEnd(descriptor, scratch: &scratch, path: path)
+        return String(decoding: scratch[0..<min(count, scratch.count)], as: UTF8.self)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LaminaOverlay
-
-@Test func LaminaOverlayModuleLoads() {
-    #expect(Bool(true))
-}

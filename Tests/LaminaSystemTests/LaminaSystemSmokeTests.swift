@@ -1,6 +1,0 @@
-import Testing
-@testable import LaminaSystem
-
-@Test func LaminaSystemModuleLoads() {
-    #expect(Bool(true))
-}
