@@ -1,4 +1,5 @@
+import Glibc
 import LaminaCLI
 
-// fuse-overlayfs-compatible entry point; filled in by the FUSE bridge work.
-Lamina.main()
+// fuse-overlayfs-compatible entry point (see docs/compatibility.md).
+exit(OverlayfsTool.main())

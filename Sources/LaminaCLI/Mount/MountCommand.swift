@@ -1,0 +1,88 @@
+import ArgumentParser
+import Glibc
+import LaminaFUSE
+import Logging
+
+/// `lamina mount`: mounts a layer stack with FUSE. Without `--upper` the mount is read-only.
+/// Returns once the mount is live, with the daemon in the background (`--foreground` keeps it in
+/// this process until unmounted or signalled).
+struct MountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mount",
+        abstract: "Mount a layer stack with FUSE.",
+        discussion: """
+            Lower layers are listed top-most first, as overlayfs lists them. With --upper and --work the \
+            mount is writable and changes go to the upper directory; without them it is read-only. \
+            Unmount with `lamina unmount MOUNTPOINT`.
+            """)
+
+    @Option(help: ArgumentHelp("Lower layer directories, top-most first, separated by ':'.", valueName: "dir[:dir...]"))
+    var lower: String
+
+    @Option(help: ArgumentHelp("Writable upper directory (needs --work).", valueName: "dir"))
+    var upper: String?
+
+    @Option(help: ArgumentHelp("Work directory on the same file system as --upper; must be empty.", valueName: "dir"))
+    var work: String?
+
+    @Option(name: .short, help: ArgumentHelp("Extra mount options as lamina-overlayfs takes them (comma-separated).", valueName: "options"))
+    var options: [String] = []
+
+    @Flag(help: "Serve the mount in this process until it is unmounted or signalled.")
+    var foreground = false
+
+    @Flag(help: "Log every file system operation (trace level).")
+    var debug = false
+
+    @Option(help: ArgumentHelp("Where the background daemon writes its log (default with --debug: /tmp/lamina-mount.<pid>.log).", valueName: "file"))
+    var logFile: String?
+
+    @Argument(help: "The directory to mount on.")
+    var mountPoint: String
+
+    func run() throws {
+        let request: MountOptions
+        do {
+            request = try mountOptions()
+        } catch {
+            throw ErrorLine.report("lamina mount", error)
+        }
+        if foreground {
+            var logger = Logger(label: "lamina.mount", factory: { StreamLogHandler.standardError(label: $0) })
+            logger.logLevel = debug ? .trace : .info
+            throw ExitCode(MountService.serve(request, program: "lamina mount", logger: logger))
+        }
+        var log = logFile
+        if debug && log == nil {
+            log = "/tmp/lamina-mount.\(getpid()).log"
+        }
+        do {
+            try BackgroundLaunch.run(arguments: Self.foregroundArguments(CommandLine.arguments), logFile: log)
+        } catch {
+            throw ErrorLine.report("lamina mount", error)
+        }
+        if debug, let log { ErrorLine.print("lamina mount: debug log in \(log)") }
+    }
+
+    /// This command line with `--foreground` right after `mount`, where a `--` later on cannot turn
+    /// it into an argument.
+    static func foregroundArguments(_ arguments: [String]) -> [String] {
+        var result = arguments
+        let afterSubcommand = result.count > 1 && result[1] == "mount"
+        result.insert("--foreground", at: afterSubcommand ? 2 : result.count)
+        return result
+    }
+
+    private func mountOptions() throws(MountError) -> MountOptions {
+        var request = MountOptions()
+        try request.apply(option: "lowerdir=" + lower)
+        if let upper { try request.apply(option: "upperdir=" + upper) }
+        if let work { try request.apply(option: "workdir=" + work) }
+        for list in options { try request.apply(optionList: list) }
+        request.mountPoint = mountPoint
+        request.debug = request.debug || debug
+        request.foreground = foreground
+        request.logFile = logFile
+        return try request.validated()
+    }
+}

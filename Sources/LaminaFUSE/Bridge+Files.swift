@@ -1,0 +1,97 @@
+import CFuse
+import Glibc
+import LaminaOverlay
+import LaminaSystem
+
+/// File operations: open and create, read (spliced from the layer's descriptor), write, flush,
+/// release, fsync and fallocate.
+extension Bridge {
+    static func open(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
+        handle(request, "open node=\(node) flags=\(String(file?.pointee.flags ?? 0, radix: 8))") { bridge in
+            guard let file else { throw SystemError("open", errno: EINVAL) }
+            let opened = try bridge.overlay.open(NodeID(node), flags: file.pointee.flags)
+            file.pointee.fh = opened.handle
+            lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
+            if fuse_reply_open(request, file) != 0 {
+                bridge.overlay.release(opened.handle)
+            }
+        }
+    }
+
+    static func create(
+        _ request: fuse_req_t?, _ parent: fuse_ino_t, _ name: UnsafePointer<CChar>?, _ mode: mode_t,
+        _ file: UnsafeMutablePointer<fuse_file_info>?
+    ) {
+        handle(request, "create parent=\(parent) name=\(text(name)) mode=\(String(mode, radix: 8))") { bridge in
+            guard let file else { throw SystemError("create", errno: EINVAL) }
+            let (entry, opened) = try bridge.overlay.create(
+                parent: NodeID(parent), name: try Bridge.name(name), mode: mode, flags: file.pointee.flags,
+                caller: bridge.caller(request))
+            file.pointee.fh = opened.handle
+            lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
+            var parameters = bridge.entryParameters(entry)
+            if fuse_reply_create(request, &parameters, file) != 0 {
+                bridge.overlay.release(opened.handle)
+                bridge.overlay.forget(entry.node, lookups: 1)
+            }
+        }
+    }
+
+    static func read(
+        _ request: fuse_req_t?, _ node: fuse_ino_t, _ size: Int, _ offset: off_t, _ file: UnsafeMutablePointer<fuse_file_info>?
+    ) {
+        handle(request, "read node=\(node) size=\(size) offset=\(offset)") { bridge in
+            guard let handle = file?.pointee.fh else { throw SystemError("read", errno: EBADF) }
+            let descriptor = try bridge.overlay.descriptor(for: handle)
+            let result = lamina_fuse_reply_fd_data(request, descriptor, size, offset)
+            if result != 0 { bridge.logger.trace("read node=\(node) reply -> \(result)") }
+        }
+    }
+
+    static func write(
+        _ request: fuse_req_t?, _ node: fuse_ino_t, _ buffers: UnsafeMutablePointer<fuse_bufvec>?, _ offset: off_t,
+        _ file: UnsafeMutablePointer<fuse_file_info>?
+    ) {
+        handle(request, "write node=\(node) offset=\(offset)") { bridge in
+            guard let handle = file?.pointee.fh, let buffers else { throw SystemError("write", errno: EBADF) }
+            let descriptor = try bridge.overlay.descriptor(for: handle)
+            let written = lamina_fuse_write_to_fd(buffers, descriptor, offset)
+            guard written >= 0 else { throw SystemError("write", errno: Int32(-written)) }
+            fuse_reply_write(request, Int(written))
+        }
+    }
+
+    static func flush(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
+        handle(request, "flush node=\(node)") { bridge in
+            if let handle = file?.pointee.fh { try bridge.overlay.flush(handle) }
+            fuse_reply_err(request, 0)
+        }
+    }
+
+    static func release(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
+        handle(request, "release node=\(node)") { bridge in
+            if let handle = file?.pointee.fh { bridge.overlay.release(handle) }
+            fuse_reply_err(request, 0)
+        }
+    }
+
+    static func synchronize(_ request: fuse_req_t?, _ node: fuse_ino_t, _ dataOnly: Int32, _ file: UnsafeMutablePointer<fuse_file_info>?) {
+        handle(request, "fsync node=\(node) datasync=\(dataOnly)") { bridge in
+            if bridge.synchronizes, let handle = file?.pointee.fh {
+                try bridge.overlay.synchronize(handle, dataOnly: dataOnly != 0)
+            }
+            fuse_reply_err(request, 0)
+        }
+    }
+
+    static func allocate(
+        _ request: fuse_req_t?, _ node: fuse_ino_t, _ mode: Int32, _ offset: off_t, _ length: off_t,
+        _ file: UnsafeMutablePointer<fuse_file_info>?
+    ) {
+        handle(request, "fallocate node=\(node) mode=\(mode) offset=\(offset) length=\(length)") { bridge in
+            guard let handle = file?.pointee.fh else { throw SystemError("fallocate", errno: EBADF) }
+            try bridge.overlay.allocate(handle, mode: mode, offset: offset, length: length)
+            fuse_reply_err(request, 0)
+        }
+    }
+}

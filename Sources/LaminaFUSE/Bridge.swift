@@ -1,0 +1,112 @@
+import CFuse
+import Glibc
+import LaminaOverlay
+import LaminaSystem
+import Logging
+
+/// The adapter between libfuse's low-level callbacks and the engine: each callback (see
+/// `LowLevelOperations`) finds this object through `fuse_req_userdata`, decodes its arguments,
+/// calls one `Overlay` method, and replies. What the kernel may cache, and the owner mapping and
+/// fsync/xattr switches of the mount options, are applied here, so the engine stays FUSE-free.
+///
+/// Thread safety: immutable after init; every callback may run on any libfuse worker thread at
+/// once, and all shared state lives in the (thread-safe) `Overlay`. Callbacks never wait on Swift
+/// concurrency.
+final class Bridge: Sendable {
+    let overlay: Overlay
+    let logger: Logger
+    /// Seconds entries, attributes and negative lookups stay valid in the kernel.
+    let timeout: Double
+    let synchronizes: Bool
+    let extendedAttributes: Bool
+    let staticDirectoryLinks: Bool
+    let idMapping: IDMapping
+
+    init(overlay: Overlay, options: MountOptions, logger: Logger) {
+        self.overlay = overlay
+        self.logger = logger
+        self.timeout = options.cacheTimeout
+        self.synchronizes = options.synchronizes
+        self.extendedAttributes = options.extendedAttributes
+        self.staticDirectoryLinks = options.staticDirectoryLinks
+        self.idMapping = options.idMapping
+    }
+
+    /// The bridge a request belongs to (the session's userdata).
+    static func of(_ request: fuse_req_t?) -> Bridge? {
+        guard let userdata = fuse_req_userdata(request) else { return nil }
+        return Unmanaged<Bridge>.fromOpaque(userdata).takeUnretainedValue()
+    }
+
+    /// Runs one operation for `request`: finds the bridge, runs `body`, and replies with the errno of
+    /// anything thrown (`SystemError.errno`; EIO for any other error). `body` sends its own reply
+    /// on success.
+    static func handle(
+        _ request: fuse_req_t?, _ operation: @autoclosure () -> String, _ body: (Bridge) throws -> Void
+    ) {
+        guard let bridge = of(request) else {
+            fuse_reply_err(request, EIO)
+            return
+        }
+        bridge.logger.trace("\(operation())")
+        do {
+            try body(bridge)
+        } catch {
+            let code = errorNumber(error)
+            bridge.logger.trace("\(operation()) -> \(error)")
+            fuse_reply_err(request, code)
+        }
+    }
+
+    static func errorNumber(_ error: any Error) -> Int32 {
+        if let error = error as? SystemError, error.errno > 0 { return error.errno }
+        return EIO
+    }
+
+    /// Who asks for a new file: the caller's owner as stored on disk, and its umask.
+    func caller(_ request: fuse_req_t?) -> Caller {
+        guard let context = fuse_req_ctx(request)?.pointee else { return Caller(uid: 0, gid: 0) }
+        return Caller(uid: idMapping.diskUID(context.uid), gid: idMapping.diskGID(context.gid), umask: context.umask)
+    }
+
+    /// Attributes as the kernel should see them (owner mapping, static directory link counts).
+    func shown(_ attributes: stat) -> stat {
+        var result = idMapping.shown(attributes)
+        if staticDirectoryLinks && result.st_mode & S_IFMT == S_IFDIR { result.st_nlink = 1 }
+        return result
+    }
+
+    func entryParameters(_ entry: Entry) -> fuse_entry_param {
+        var parameters = fuse_entry_param()
+        parameters.ino = fuse_ino_t(entry.node)
+        parameters.generation = entry.generation
+        parameters.attr = shown(entry.attributes)
+        parameters.attr_timeout = timeout
+        parameters.entry_timeout = timeout
+        return parameters
+    }
+
+    /// Replies with a new entry; if the kernel did not take it (the request was interrupted), the
+    /// lookup the engine counted is given back, since no forget will ever come for it.
+    func replyEntry(_ request: fuse_req_t?, _ entry: Entry) {
+        var parameters = entryParameters(entry)
+        if fuse_reply_entry(request, &parameters) != 0 {
+            overlay.forget(entry.node, lookups: 1)
+        }
+    }
+
+    /// A name as the engine takes it; names that are not UTF-8 cannot be named through the engine.
+    static func name(_ pointer: UnsafePointer<CChar>?) throws -> String {
+        guard let pointer, let name = String(validatingCString: pointer) else {
+            throw SystemError("name", errno: EINVAL)
+        }
+        return name
+    }
+}
+
+extension Bridge {
+    /// A C string for a trace line (lossy, never fails).
+    static func text(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? "<nil>"
+    }
+}

@@ -1,0 +1,81 @@
+import CFuse
+import Glibc
+import LaminaOverlay
+import Logging
+
+/// One libfuse session: created with the mount options, mounted, served by the multi-threaded
+/// loop, and on the way out unmounted and destroyed. Keeps the `Bridge` alive as the session's
+/// userdata for as long as libfuse can call back into it.
+///
+/// Used from the thread that runs the mount (libfuse's worker threads only see the `Bridge`).
+final class FUSESession {
+    private let session: OpaquePointer
+    private let bridge: Unmanaged<Bridge>
+    private var mounted = false
+    private var signalHandlersInstalled = false
+    private var closed = false
+
+    init(options: MountOptions, bridge: Bridge) throws(MountError) {
+        lamina_fuse_capture_log()
+        var arguments = lamina_fuse_args(0, nil)
+        defer { fuse_opt_free_args(&arguments) }
+        for argument in ["lamina", "-o", options.fuseMountOptions.joined(separator: ",")] {
+            guard fuse_opt_add_arg(&arguments, argument) == 0 else {
+                throw MountError(.system, "cannot build FUSE arguments: out of memory", errno: ENOMEM)
+            }
+        }
+        var operations = LowLevelOperations.table()
+        let retained = Unmanaged.passRetained(bridge)
+        guard let session = fuse_session_new(
+            &arguments, &operations, MemoryLayout<fuse_lowlevel_ops>.size, retained.toOpaque()) else {
+            retained.release()
+            throw MountError(.system, "cannot create the FUSE session: \(Self.lastLibfuseMessage(or: "libfuse refused the options"))")
+        }
+        self.session = session
+        self.bridge = retained
+    }
+
+    /// Mounts at `mountPoint` (an absolute path, or /dev/fd/N from mount.fuse3).
+    func mount(at mountPoint: String) throws(MountError) {
+        lamina_fuse_capture_log()
+        guard fuse_session_mount(session, mountPoint) == 0 else {
+            throw MountError(.system, "cannot mount on \(mountPoint): \(Self.lastLibfuseMessage(or: "mount failed"))")
+        }
+        mounted = true
+    }
+
+    /// SIGTERM, SIGINT and SIGHUP end the loop, after which the mount is taken down cleanly.
+    func installSignalHandlers() throws(MountError) {
+        guard fuse_set_signal_handlers(session) == 0 else {
+            throw MountError(.system, "cannot install signal handlers")
+        }
+        signalHandlersInstalled = true
+    }
+
+    /// Serves requests until unmounted or signalled. Returns libfuse's result (0 on a clean end).
+    func run(singleThreaded: Bool, cloneDescriptor: Bool, maxIdleThreads: Int32, maxThreads: UInt32) -> Int32 {
+        if singleThreaded { return fuse_session_loop(session) }
+        return lamina_fuse_session_loop_mt(session, cloneDescriptor ? 1 : 0, maxIdleThreads, maxThreads)
+    }
+
+    /// Unmounts (if mounted) and destroys the session; later calls do nothing.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if signalHandlersInstalled { fuse_remove_signal_handlers(session) }
+        if mounted { fuse_session_unmount(session) }
+        fuse_session_destroy(session)
+        bridge.release()
+    }
+
+    deinit {
+        close()
+    }
+
+    private static func lastLibfuseMessage(or fallback: String) -> String {
+        var message = String(cString: lamina_fuse_last_log_message())
+        while message.last == "\n" || message.last == " " { message.removeLast() }
+        if message.hasPrefix("fuse: ") { message.removeFirst(6) }
+        return message.isEmpty ? fallback : message
+    }
+}

@@ -1,1 +1,0 @@
-// LaminaFUSE: placeholder until its issue lands.

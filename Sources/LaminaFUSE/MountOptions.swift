@@ -1,0 +1,87 @@
+import LaminaOverlay
+
+/// Everything one mount needs: the layer stack, where it goes, and how the daemon and the kernel
+/// should treat it. Built by `lamina mount` from flags and by `lamina-overlayfs` from fuse-overlayfs
+/// style `-o` options (see `MountOptions+Parsing.swift`); checked by `MountPreflight`.
+///
+/// Plain value; no shared state.
+public struct MountOptions: Sendable, Equatable {
+    /// Lower layers, top-most first (as overlayfs lists them).
+    public var lowerDirectories: [String] = []
+    public var upperDirectory: String?
+    public var workDirectory: String?
+    public var mountPoint: String = ""
+
+    /// The mount's source as /proc/self/mountinfo shows it, and its type suffix (`fuse.<subtype>`).
+    public var fileSystemName = "lamina"
+    public var subtype = "lamina"
+
+    /// `ro` was asked for: mounted read-only even when an upper directory is named.
+    public var readOnlyRequested = false
+    public var foreground = false
+    /// Per-operation trace logging (and libfuse's own debug output).
+    public var debug = false
+    /// Where a background daemon's log goes (standard error otherwise, which is /dev/null then).
+    public var logFile: String?
+
+    /// Seconds the kernel may cache entries, attributes and negative lookups. Lamina is the only
+    /// writer of its layers while mounted, so long timeouts are safe on writable mounts too.
+    public var cacheTimeout: Double = 86400
+    /// `fsync=0` / `volatile`: fsync and fsyncdir return at once without syncing.
+    public var synchronizes = true
+    /// `noxattrs=1`: extended attribute calls answer ENOTSUP.
+    public var extendedAttributes = true
+    /// `static_nlink`: directories report a link count of 1.
+    public var staticDirectoryLinks = false
+    public var idMapping = IDMapping()
+    /// `userxattr`: the overlay's own markers go in `user.overlay.*`.
+    public var markerNamespace: String?
+
+    /// Mount flags handed to the kernel as they are (nosuid, nodev, noexec, noatime, sync, dirsync).
+    public var kernelFlags: [String] = []
+    public var singleThreaded = false
+    public var cloneDescriptor = false
+    public var maxIdleThreads: Int32 = -1
+    public var maxThreads: UInt32 = 0
+    public var autoUnmount = false
+    /// Options accepted for compatibility that change nothing (logged with --debug).
+    public var ignoredOptions: [String] = []
+
+    public init() {}
+
+    /// True when nothing can be written: no upper directory, or `ro`.
+    public var isReadOnly: Bool { upperDirectory == nil || readOnlyRequested }
+
+    /// The engine's view of this mount. A read-only mount gets no upper or work directory.
+    public var overlayConfiguration: OverlayConfiguration {
+        OverlayConfiguration(
+            lowerDirectories: lowerDirectories,
+            upperDirectory: isReadOnly ? nil : upperDirectory,
+            workDirectory: isReadOnly ? nil : workDirectory,
+            markerNamespace: markerNamespace)
+    }
+
+    /// The `-o` list libfuse passes to the kernel mount.
+    public var fuseMountOptions: [String] {
+        var options = ["default_permissions", "allow_other",
+                       "fsname=\(Self.escaped(fileSystemName))", "subtype=\(Self.escaped(subtype))"]
+        if isReadOnly { options.append("ro") }
+        // libfuse mounts nosuid,nodev unless told otherwise; overlayfs does not (a container's
+        // setuid programs must work), so say so unless nosuid/nodev was asked for.
+        if !kernelFlags.contains("nosuid") { options.append("suid") }
+        if !kernelFlags.contains("nodev") { options.append("dev") }
+        if autoUnmount { options.append("auto_unmount") }
+        for flag in kernelFlags where !options.contains(flag) { options.append(flag) }
+        return options
+    }
+
+    /// libfuse splits `-o` lists at commas; a backslash keeps one literal.
+    private static func escaped(_ value: String) -> String {
+        var result = ""
+        for character in value {
+            if character == "," || character == "\\" { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+}

@@ -1,0 +1,34 @@
+import Testing
+@testable import LaminaFUSE
+
+/// uidmapping/gidmapping and squash_to_* as fuse-overlayfs defines them.
+@Suite struct IDMappingTests {
+    @Test func rangesMapBothWays() throws {
+        var mapping = IDMapping()
+        mapping.uidRanges = try IDMapping.ranges(parsing: "0:1000:1:1:110000:65536", option: "uidmapping")
+        #expect(mapping.shownUID(0) == 1000)
+        #expect(mapping.shownUID(1) == 110000)
+        #expect(mapping.shownUID(65536) == 175535)
+        #expect(mapping.shownUID(70000) == IDMapping.overflowID)
+        #expect(mapping.diskUID(1000) == 0)
+        #expect(mapping.diskUID(110005) == 6)
+        #expect(mapping.diskUID(5) == IDMapping.overflowID)
+        #expect(mapping.shownGID(42) == 42)
+    }
+
+    @Test func squashChangesOnlyWhatIsShown() {
+        var mapping = IDMapping()
+        mapping.squashUID = 0
+        mapping.squashGID = 0
+        #expect(mapping.shownUID(1234) == 0)
+        #expect(mapping.shownGID(99) == 0)
+        #expect(mapping.diskUID(1234) == 1234)
+        #expect(!mapping.isIdentity)
+        #expect(IDMapping().isIdentity)
+    }
+
+    @Test(arguments: ["", "1:2", "a:b:c", "0:0:0", "1:2:3:4"])
+    func malformedMappings(_ text: String) {
+        #expect(throws: MountError.self) { _ = try IDMapping.ranges(parsing: text, option: "uidmapping") }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LaminaFUSE
-
-@Test func LaminaFUSEModuleLoads() {
-    #expect(Bool(true))
-}
