@@ -1,0 +1,128 @@
+import Foundation
+import LaminaSystem
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the workloads on every implementation and layer count and collects a `BenchmarkReport`.
+///
+/// "Cold" means: a fresh mount (for FUSE a new daemon, so neither the daemon nor the kernel's FUSE
+/// caches hold anything), a fresh upper and work dir, then `sync` and `drop_caches=3` (page cache,
+/// dentries and inodes of the layers' file system) just before the first step of a workload.
+/// Later steps of the same workload reuse that mount and its caches. Every repetition of every
+/// workload gets its own mount, so write workloads always start from the pristine stack.
+///
+/// Synchronous and single-threaded: measurements must not overlap.
+public final class Benchmark {
+    public let configuration: BenchmarkConfiguration
+    private let logger: Logger
+    private let progress: (String) -> Void
+
+    public init(configuration: BenchmarkConfiguration, logger: Logger = Logger(label: "lamina.bench"),
+                progress: @escaping (String) -> Void) {
+        self.configuration = configuration
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() throws -> BenchmarkReport {
+        guard geteuid() == 0 else {
+            throw SystemError("lamina bench needs root (it mounts overlays and drops caches)", errno: EPERM)
+        }
+        let configuration = configuration
+        var report = BenchmarkReport(
+            machine: MachineDescription.current(), settings: settings,
+            programs: Dictionary(uniqueKeysWithValues: configuration.programs.map { ($0.key.rawValue, $0.value) }))
+        for (implementation, program) in configuration.programs {
+            report.programs[implementation.rawValue + " version"] = MachineDescription.version(of: program)
+        }
+        let runDirectory = configuration.workDirectory + "/lamina-bench-\(getpid())"
+        try FileTree.makeDirectories(runDirectory)
+        defer { _ = try? FileTree.remove(runDirectory) }
+        let mounter = OverlayMounter(runDirectory: runDirectory, programs: configuration.programs)
+        let generator = StackGenerator(cacheDirectory: configuration.cacheDirectory)
+
+        if configuration.workloads.contains(.containerStart) {
+            progress("skipped container-start: \(ContainerStart.unavailableReason)")
+            report.skipped.append(.init(workload: .containerStart, reason: ContainerStart.unavailableReason))
+        }
+        for layers in configuration.layers {
+            let stack = try generator.stack(configuration.shape(layers: layers), progress: progress)
+            let targets = WorkloadTargets(
+                manifest: stack.manifest, statCount: configuration.statCount,
+                unlinkCount: configuration.unlinkCount, createCount: configuration.createCount,
+                seed: configuration.seed)
+            for implementation in configuration.implementations {
+                try measure(implementation, stack, targets, mounter, into: &report)
+            }
+        }
+        report.computeRatios()
+        return report
+    }
+
+    private var settings: BenchmarkReport.Settings {
+        BenchmarkReport.Settings(
+            layers: configuration.layers, filesPerLayer: configuration.filesPerLayer,
+            bigDirectoryEntries: configuration.bigDirectoryEntries, bigFileBytes: configuration.bigFileBytes,
+            seed: configuration.seed, repetitions: configuration.repetitions, statCount: configuration.statCount,
+            createCount: configuration.createCount, unlinkCount: configuration.unlinkCount, quick: configuration.quick)
+    }
+
+    /// Every workload of one implementation on one stack; a mount failure skips the rest of it.
+    private func measure(_ implementation: Implementation, _ stack: GeneratedStack, _ targets: WorkloadTargets,
+                         _ mounter: OverlayMounter, into report: inout BenchmarkReport) throws {
+        let layers = stack.manifest.shape.layers
+        var usage = BenchmarkReport.DaemonUsage(implementation: implementation, layers: layers,
+                                                peakResidentKiB: 0, cpuSeconds: 0, mounts: 0)
+        defer { if usage.mounts > 0 && implementation.isFUSE { report.daemons.append(usage) } }
+        for workload in configuration.workloads where workload != .containerStart {
+            var timings: [[StepTiming]] = []
+            for repetition in 1...configuration.repetitions {
+                let mount: OverlayMount
+                do {
+                    mount = try mounter.mount(implementation, stack)
+                } catch let failure as MountFailure {
+                    progress("skipped \(implementation.rawValue) at \(layers) layers: \(failure.reason)")
+                    report.skipped.append(.init(implementation: implementation, layers: layers, reason: failure.reason))
+                    return
+                }
+                let steps: [StepTiming]
+                do {
+                    try PageCache.dropAll()
+                    steps = try workload.run(on: mount.path, targets)
+                } catch {
+                    _ = try? mount.unmount()
+                    let reason = "\(error)"
+                    progress("skipped \(workload.rawValue) on \(implementation.rawValue) at \(layers) layers: \(reason)")
+                    report.skipped.append(.init(implementation: implementation, layers: layers, workload: workload, reason: reason))
+                    timings = []
+                    break
+                }
+                if let daemon = try mount.unmount() {
+                    usage.peakResidentKiB = max(usage.peakResidentKiB, daemon.peakResidentKiB)
+                    usage.cpuSeconds += daemon.cpuSeconds
+                }
+                usage.mounts += 1
+                timings.append(steps)
+                let summary = zip(workload.figures, steps).map { name, step in
+                    "\(name) \(Self.format(step.seconds * 1000)) ms"
+                }.joined(separator: ", ")
+                progress("\(implementation.rawValue) \(layers) layers \(workload.rawValue) "
+                    + "\(repetition)/\(configuration.repetitions): \(summary)")
+            }
+            guard !timings.isEmpty else { continue }
+            for (index, name) in workload.figures.enumerated() {
+                report.figures.append(.init(name: name, workload: workload, implementation: implementation,
+                                            layers: layers, timings: timings.map { $0[index] }))
+            }
+        }
+    }
+
+    static func format(_ milliseconds: Double) -> String {
+        milliseconds >= 100 ? String(format: "%.0f", milliseconds)
+            : milliseconds >= 10 ? String(format: "%.1f", milliseconds)
+            : String(format: "%.2f", milliseconds)
+    }
+}

@@ -1,1 +1,0 @@
-// LaminaBench: placeholder until its issue lands.

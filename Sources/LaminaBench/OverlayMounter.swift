@@ -1,0 +1,119 @@
+import Foundation
+import LaminaSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Mounts a generated stack under each implementation, each time on a fresh upper and work dir.
+///
+/// Kernel overlayfs is mounted with mount(2) (`-t overlay -o lowerdir=...,upperdir=...,workdir=...`).
+/// FUSE implementations are started as external programs with the same `-o` syntax and `-f`; if
+/// one daemonizes anyway, its process is found by its mount point in /proc. Layer paths are passed
+/// through short symlinks (`<run>/s<N>/NNN`) so a 100-layer lowerdir fits in the kernel's one-page
+/// limit on mount options. Not thread-safe: one benchmark run owns one mounter.
+final class OverlayMounter {
+    let runDirectory: String
+    let programs: [Implementation: String]
+    private var counter = 0
+    private var linkedStacks: [String: [String]] = [:]
+
+    init(runDirectory: String, programs: [Implementation: String]) {
+        self.runDirectory = runDirectory
+        self.programs = programs
+    }
+
+    /// Short symlinked paths to the stack's layers, top-most first.
+    private func lowerDirectories(_ stack: GeneratedStack) throws -> [String] {
+        if let links = linkedStacks[stack.directory] { return links }
+        let directory = runDirectory + "/s\(linkedStacks.count)"
+        try PosixCall.makeDirectory(directory)
+        var links: [String] = []
+        for (index, layer) in stack.lowerDirectoriesTopFirst.enumerated() {
+            let link = directory + "/\(index)"
+            try PosixCall.symbolicLink(target: layer, at: link)
+            links.append(link)
+        }
+        linkedStacks[stack.directory] = links
+        return links
+    }
+
+    func mount(_ implementation: Implementation, _ stack: GeneratedStack) throws -> OverlayMount {
+        counter += 1
+        let scratch = runDirectory + "/m\(counter)"
+        let merged = scratch + "/merged", upper = scratch + "/upper", work = scratch + "/work"
+        for directory in [scratch, merged, upper, work] { try PosixCall.makeDirectory(directory) }
+        let options = "lowerdir=" + (try lowerDirectories(stack)).joined(separator: ":")
+            + ",upperdir=\(upper),workdir=\(work)"
+        do {
+            if implementation == .kernel {
+                try KernelMount.mount(source: "overlay", target: merged, type: "overlay", options: options)
+                return OverlayMount(implementation: .kernel, path: merged, scratch: scratch, daemonPID: nil, daemon: nil)
+            }
+            return try startDaemon(implementation, options: options, merged: merged, scratch: scratch)
+        } catch {
+            _ = try? FileTree.remove(scratch)
+            if let failure = error as? MountFailure { throw failure }
+            throw MountFailure(implementation, "\(error)")
+        }
+    }
+
+    private func startDaemon(_ implementation: Implementation, options: String, merged: String, scratch: String) throws -> OverlayMount {
+        guard let program = programs[implementation] else {
+            throw MountFailure(implementation, "no program configured")
+        }
+        guard access(program, X_OK) == 0 else {
+            throw MountFailure(implementation, "\(program) not found or not executable")
+        }
+        let log = scratch + "/daemon.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["-f", "-o", options, merged]
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? logHandle.close()
+
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !KernelMount.isMountPoint(merged) {
+            if !process.isRunning {
+                let tail = Self.lastLine(of: log)
+                throw MountFailure(implementation, "\(program) exited with status \(process.terminationStatus)"
+                    + (tail.isEmpty ? "" : ": \(tail)"))
+            }
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                throw MountFailure(implementation, "\(program) did not mount \(merged) within 15 s")
+            }
+            usleep(2_000)
+        }
+        _ = try PosixCall.stat(merged)
+        if process.isRunning {
+            return OverlayMount(implementation: implementation, path: merged, scratch: scratch,
+                                daemonPID: process.processIdentifier, daemon: process)
+        }
+        // The program daemonized despite -f: find the daemon by its mount point.
+        let pid = Self.process(mentioning: merged)
+        return OverlayMount(implementation: implementation, path: merged, scratch: scratch, daemonPID: pid, daemon: nil)
+    }
+
+    /// The process whose command line names `path` (a daemon that forked away from us).
+    static func process(mentioning path: String) -> Int32? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for name in names {
+            guard let pid = Int32(name), pid != getpid(),
+                  let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { continue }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if arguments.contains(path) { return pid }
+        }
+        return nil
+    }
+
+    static func lastLine(of path: String) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").last.map(String.init) ?? ""
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import LaminaBench
+import Logging
+
+/// `lamina bench`: mounts one generated layer stack under Lamina, kernel overlayfs and
+/// fuse-overlayfs and times the same workloads on each (see docs/performance.md).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark Lamina beside kernel overlayfs and fuse-overlayfs on generated layer stacks.",
+        discussion: "Figures: " + Workload.allCases.flatMap(\.figures).joined(separator: ", ")
+            + ". Needs root: it mounts overlays and drops the page cache before cold runs.")
+
+    @Flag(help: "A smoke run of about a minute: 1 and 10 small layers, two repetitions.")
+    var quick = false
+
+    @Option(help: "Layer counts, comma-separated (default 1,10,100; --quick 1,10).")
+    var layers: String?
+
+    @Option(help: "Repetitions of each workload (default 5; --quick 2).")
+    var repetitions: Int?
+
+    @Option(help: "Files each layer adds (default 500; --quick 100).")
+    var filesPerLayer: Int?
+
+    @Option(help: "Run only these workloads or figures, comma-separated (e.g. walk,stat-missing).")
+    var only: String?
+
+    @Option(help: "Implementations to measure, comma-separated: kernel-overlayfs, fuse-overlayfs, lamina.")
+    var implementations: String?
+
+    @Option(help: "Seed of the generated stacks and of the sampled names.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Where generated stacks are cached between runs.")
+    var cache: String = "/var/cache/lamina-bench"
+
+    @Option(help: "Where mounts and upper/work directories are made during the run.")
+    var workDirectory: String = "/tmp"
+
+    @Option(help: "The lamina-overlayfs program (default: beside this lamina binary).")
+    var laminaOverlayfs: String?
+
+    @Option(help: "The fuse-overlayfs program.")
+    var fuseOverlayfs: String = "/usr/bin/fuse-overlayfs"
+
+    @Option(help: "Write the report as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Write an SVG chart (time against layer count per figure) to this file.")
+    var chart: String?
+
+    func run() throws {
+        let programs = BenchmarkConfiguration.defaultPrograms(laminaOverlayfs: laminaOverlayfs, fuseOverlayfs: fuseOverlayfs)
+        var configuration = quick ? BenchmarkConfiguration.quick(programs: programs)
+            : BenchmarkConfiguration.standard(programs: programs)
+        if let layers {
+            configuration.layers = try Self.list(layers, "--layers") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+        }
+        if let repetitions {
+            guard repetitions > 0 else { throw ValidationError("--repetitions must be at least 1") }
+            configuration.repetitions = repetitions
+        }
+        if let filesPerLayer {
+            guard filesPerLayer > 0 else { throw ValidationError("--files-per-layer must be at least 1") }
+            configuration.filesPerLayer = filesPerLayer
+        }
+        if let only {
+            let chosen = try Self.list(only, "--only") { Workload.reporting($0) }
+            configuration.workloads = Workload.allCases.filter(chosen.contains)
+        }
+        if let implementations {
+            configuration.implementations = try Self.list(implementations, "--implementations") { name in
+                Implementation(rawValue: name) ?? (name == "kernel" ? .kernel : nil)
+            }
+        }
+        configuration.seed = seed
+        configuration.cacheDirectory = cache
+        configuration.workDirectory = workDirectory
+
+        let logger = Logger(label: "lamina.bench")
+        let benchmark = Benchmark(configuration: configuration, logger: logger) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        let report = try benchmark.run()
+        print(report.table(), terminator: "")
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+        if let chart {
+            try Data(report.chart().utf8).write(to: URL(fileURLWithPath: chart))
+        }
+    }
+
+    /// A comma-separated list, each item converted by `parse`, or one clear error naming the bad item.
+    static func list<T>(_ text: String, _ option: String, _ parse: (String) -> T?) throws -> [T] {
+        try text.split(separator: ",").map { item in
+            let name = item.trimmingCharacters(in: .whitespaces)
+            guard let value = parse(name) else { throw ValidationError("\(option): unknown value '\(name)'") }
+            return value
+        }
+    }
+}

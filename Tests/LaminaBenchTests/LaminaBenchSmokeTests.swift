@@ -1,6 +1,0 @@
-import Testing
-@testable import LaminaBench
-
-@Test func LaminaBenchModuleLoads() {
-    #expect(Bool(true))
-}
