@@ -1,0 +1,26 @@
+import ArgumentParser
+import LaminaImage
+
+/// `lamina image rm IMAGE...`: removes names; layers stay until `prune` (or `--prune`).
+struct ImageRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove image names (an id or digest removes all its names).", aliases: ["remove"])
+
+    @OptionGroup var options: StoreOptions
+
+    @Flag(help: "Then remove the blobs and layers no image uses any more.")
+    var prune = false
+
+    @Argument(help: "Image names, ids or digests.")
+    var images: [String]
+
+    func run() throws {
+        try reportingErrors("rm") {
+            let store = try options.open()
+            for image in images {
+                for removed in try store.remove(image) { print("removed \(removed)") }
+            }
+            if prune { try store.prune() }
+        }
+    }
+}

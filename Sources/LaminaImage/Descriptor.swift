@@ -1,0 +1,28 @@
+/// A pointer to a blob: its media type, digest and size.
+///
+/// https://github.com/opencontainers/image-spec/blob/main/descriptor.md
+/// Immutable value.
+public struct Descriptor: Codable, Sendable, Equatable, Hashable {
+    public var mediaType: String
+    public var digest: Digest
+    public var size: Int64
+    public var annotations: [String: String]?
+    public var platform: Platform?
+    public var urls: [String]?
+
+    public init(
+        mediaType: String, digest: Digest, size: Int64,
+        annotations: [String: String]? = nil, platform: Platform? = nil
+    ) {
+        self.mediaType = mediaType
+        self.digest = digest
+        self.size = size
+        self.annotations = annotations
+        self.platform = platform
+    }
+
+    /// The annotation OCI layouts use to name an image (`NAME:TAG`).
+    public static let refNameAnnotation = "org.opencontainers.image.ref.name"
+
+    public var refName: String? { annotations?[Self.refNameAnnotation] }
+}

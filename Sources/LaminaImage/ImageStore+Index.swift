@@ -1,0 +1,108 @@
+import Foundation
+
+extension ImageStore {
+    /// The store's `index.json` as last written (rename makes each write atomic, so no lock is needed to read).
+    func readIndex() throws(ImageError) -> ImageIndex {
+        guard let data = FileManager.default.contents(atPath: indexPath) else { return ImageIndex(manifests: []) }
+        do {
+            return try JSONDecoder().decode(ImageIndex.self, from: data)
+        } catch {
+            throw .malformed(what: indexPath, reason: "\(error)")
+        }
+    }
+
+    /// Read-modify-write of `index.json` under the index lock.
+    func updateIndex(_ change: (inout ImageIndex) throws(ImageError) -> Void) throws(ImageError) {
+        let lock = try StoreLock.acquire(indexLockPath, exclusive: true)
+        defer { _ = lock }
+        var index = try readIndex()
+        try change(&index)
+        let data: Data
+        do {
+            data = try Self.encoder.encode(index)
+        } catch {
+            throw .malformed(what: "index", reason: "\(error)")
+        }
+        try atomicWrite(data, to: indexPath)
+    }
+
+    /// Every image the index names.
+    public func images() throws(ImageError) -> [ImageRecord] {
+        try readIndex().manifests.map { ImageRecord(name: $0.refName, manifest: $0) }
+    }
+
+    /// Points `name` at `manifest`, replacing what the name pointed at before.
+    func setName(_ name: String?, to manifest: Descriptor) throws(ImageError) {
+        try updateIndex { index throws(ImageError) in
+            var entry = manifest
+            entry.platform = nil
+            entry.annotations = name.map { [Descriptor.refNameAnnotation: $0] }
+            if let name {
+                index.manifests.removeAll { $0.refName == name }
+            } else if index.manifests.contains(where: { $0.digest == manifest.digest }) {
+                return  // already known; an unnamed entry adds nothing
+            }
+            index.manifests.append(entry)
+        }
+    }
+
+    /// Finds an image by `name:tag` (`:latest` implied), by image id or manifest digest, or by a prefix
+    /// of at least 4 hex digits of either.
+    public func resolve(_ text: String) throws(ImageError) -> ImageRecord {
+        let records = try images()
+        if let exact = records.first(where: { $0.name == text }) { return exact }
+        if let reference = try? ImageReference(parsing: text),
+            let named = records.first(where: { $0.name == reference.description })
+        {
+            return named
+        }
+        let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        guard hex.count >= 4, hex.allSatisfy(\.isHexDigit) else { throw .imageNotFound(text) }
+        var matches: [Digest: ImageRecord] = [:]
+        for record in records {
+            if record.manifest.digest.encoded.hasPrefix(hex) { matches[record.manifest.digest] = record }
+            if let manifest = try? manifest(record), manifest.config.digest.encoded.hasPrefix(hex) {
+                matches[record.manifest.digest] = record
+            }
+        }
+        guard matches.count <= 1 else { throw .ambiguous("'\(text)' names more than one image") }
+        guard let found = matches.values.first else { throw .imageNotFound(text) }
+        return found
+    }
+
+    func manifest(_ record: ImageRecord) throws(ImageError) -> ImageManifest {
+        try readJSON(ImageManifest.self, record.manifest)
+    }
+
+    /// The manifest and config of an image, read from the store's blobs (digests checked).
+    public func details(_ record: ImageRecord) throws(ImageError) -> ImageDetails {
+        let manifest = try manifest(record)
+        let config = try readJSON(ImageConfig.self, manifest.config)
+        let names = try images().filter { $0.manifest.digest == record.manifest.digest }.compactMap(\.name)
+        return ImageDetails(record: record, manifest: manifest, config: config, names: names)
+    }
+
+    /// Adds `name` for the image `source` names.
+    public func tag(_ source: String, as name: String) throws(ImageError) {
+        let record = try resolve(source)
+        let reference = try ImageReference(parsing: name)
+        try setName(reference.description, to: record.manifest)
+    }
+
+    /// Removes the name (or, given an id or digest, every name) of an image. Its blobs and layers
+    /// stay until `prune`, so an image sharing them is never touched.
+    @discardableResult
+    public func remove(_ text: String) throws(ImageError) -> [String] {
+        let record = try resolve(text)
+        var removed: [String] = []
+        try updateIndex { index in
+            let byName = record.name != nil && (record.name == text || (try? ImageReference(parsing: text))?.description == record.name)
+            index.manifests.removeAll { entry in
+                let match = byName ? entry.refName == record.name : entry.digest == record.manifest.digest
+                if match { removed.append(entry.refName ?? entry.digest.description) }
+                return match
+            }
+        }
+        return removed
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import LaminaSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ImageStore {
+    /// Unpacks the layer blob at `blob` into `staging`, refusing it unless its uncompressed stream
+    /// hashes to `diffID`.
+    func unpackLayer(blob: String, descriptor: Descriptor, diffID: Digest, staging: Staging) throws(ImageError) {
+        let target = staging.layerPath(diffID)
+        guard mkdir(target, 0o755) == 0 else { throw .system(SystemError.current("mkdir", path: target)) }
+        let name = "layer \(descriptor.digest.short)"
+        try withLayerStream(blob: blob, name: name) { (decompressor) throws(ImageError) in
+            let tar = try ArchiveReader(source: decompressor, format: .tarUncompressed, name: name)
+            try LayerUnpacker(rootPath: target, limits: limits).unpack(tar)
+        } verify: { actual throws(ImageError) in
+            guard actual == diffID else {
+                throw .digestMismatch(what: "\(name) (uncompressed, against its diff id)", expected: diffID, actual: actual)
+            }
+        }
+    }
+
+    /// Checks that a layer blob decompresses to `diffID` without unpacking it (the tree exists already).
+    func verifyLayer(blob: String, descriptor: Descriptor, diffID: Digest) throws(ImageError) {
+        let name = "layer \(descriptor.digest.short)"
+        try withLayerStream(blob: blob, name: name) { _ throws(ImageError) in
+        } verify: { actual throws(ImageError) in
+            guard actual == diffID else {
+                throw .digestMismatch(what: "\(name) (uncompressed, against its diff id)", expected: diffID, actual: actual)
+            }
+        }
+    }
+
+    private func withLayerStream(
+        blob: String, name: String,
+        _ body: (HashingDecompressor) throws(ImageError) -> Void,
+        verify: (Digest) throws(ImageError) -> Void
+    ) throws(ImageError) {
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(blob, flags: O_RDONLY)
+        } catch {
+            throw .system(error)
+        }
+        defer { descriptor.close() }
+        let decompressor = try HashingDecompressor(fileDescriptor: descriptor, name: name, limit: limits.maxLayerSize)
+        try body(decompressor)
+        try verify(try decompressor.finish())
+    }
+
+    /// Moves everything staged into the store. A blob or layer another process added meanwhile is
+    /// identical by construction (same digest), so the staged copy is dropped.
+    func commit(_ staging: Staging) throws(ImageError) {
+        for (from, to) in [(staging.path + "/blobs", blobsDirectory), (staging.path + "/layers", layersDirectory)] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: from)) ?? []
+            for name in names {
+                do {
+                    try FileDescriptor.currentDirectory.rename(
+                        from + "/" + name, to: .currentDirectory, to + "/" + name, flags: .noReplace)
+                } catch where error.errno == EEXIST || error.errno == ENOTEMPTY {
+                    continue
+                } catch {
+                    throw .system(error)
+                }
+            }
+        }
+    }
+}

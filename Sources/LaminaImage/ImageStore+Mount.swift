@@ -1,0 +1,14 @@
+extension ImageStore {
+    /// The unpacked layer directories of an image, top-most first (as `lowerdir=` and
+    /// `lamina mount --lower` list them), ready to be the lower layers of a mount.
+    public func layerDirectories(for text: String) throws(ImageError) -> [String] {
+        let details = try details(try resolve(text))
+        var directories: [String] = []
+        for diffID in details.config.rootfs.diffIDs.reversed() {
+            let path = layerPath(diffID)
+            guard exists(path) else { throw .layerNotFound("\(diffID) (unpacked tree of \(text))") }
+            directories.append(path)
+        }
+        return directories
+    }
+}

@@ -1,1 +1,0 @@
-// LaminaImage: placeholder until its issue lands.

@@ -1,0 +1,240 @@
+import LaminaSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes one layer's tar members under a root directory, refusing anything that would land
+/// outside it.
+///
+/// Every path is resolved one component at a time from the root's descriptor with `O_NOFOLLOW`,
+/// never by joining strings, so `..`, absolute paths and members reached through a symbolic link
+/// are refused by name; hard links must point at an earlier member of the same layer; a name may
+/// appear only once. OCI whiteouts (`.wh.NAME`, `.wh..wh..opq`) are kept as the empty files they
+/// are: the engine reads them directly. Not thread-safe: one unpacker per layer, owned by one task.
+final class LayerUnpacker {
+    private let root: FileDescriptor
+    private let rootPath: String
+    private let limits: UnpackLimits
+    private let changeOwners: Bool
+    /// Kinds of the members placed so far, by normalized path.
+    private var placed: [String: ArchiveEntry.Kind] = [:]
+    /// Directory modes and times, applied last so creating children does not disturb them.
+    private var directoryFinish: [(components: [String], permissions: mode_t, seconds: Int, nanoseconds: Int)] = []
+    /// Open descriptors of parent directories already walked, by path.
+    private var parents: [String: FileDescriptor] = [:]
+
+    init(rootPath: String, limits: UnpackLimits) throws(ImageError) {
+        do {
+            root = try FileDescriptor.open(rootPath, flags: O_RDONLY | O_DIRECTORY)
+        } catch {
+            throw .system(error)
+        }
+        self.rootPath = rootPath
+        self.limits = limits
+        changeOwners = geteuid() == 0
+    }
+
+    deinit {
+        for descriptor in parents.values { descriptor.close() }
+        root.close()
+    }
+
+    /// Places every member of `reader`, then gives directories their final modes and times.
+    func unpack(_ reader: ArchiveReader) throws(ImageError) {
+        while let entry = try reader.nextEntry() {
+            try place(entry, from: reader)
+        }
+        closeParents()
+        for directory in directoryFinish.reversed() {
+            try finishDirectory(directory.components, directory.permissions, directory.seconds, directory.nanoseconds)
+        }
+    }
+
+    // MARK: Members
+
+    private func place(_ entry: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
+        if parents.count > 256 { closeParents() }
+        let components = try Self.components(of: entry.path, entry: entry.path)
+        let key = components.joined(separator: "/")
+        if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
+        guard let name = components.last else {
+            // The layer root itself ("./"): keep its metadata.
+            guard entry.kind == .directory, entry.hardlinkTarget == nil else {
+                throw .unsafeEntry(entry: entry.path, reason: "the layer root must be a directory")
+            }
+            placed[key] = .directory
+            try Self.system(entry) { () throws(SystemError) in
+                try setOwner(entry: entry, parent: root, name: ".")
+                try applyExtendedAttributes(entry, parent: root, name: ".")
+            }
+            directoryFinish.append(([], entry.permissions, entry.modificationSeconds, entry.modificationNanoseconds))
+            return
+        }
+        let parent = try parentDescriptor(Array(components.dropLast()), entry: entry.path)
+        if entry.size > limits.maxEntrySize {
+            throw .unsafeEntry(entry: entry.path, reason: "size \(entry.size) exceeds the limit of \(limits.maxEntrySize) bytes")
+        }
+        if let target = entry.hardlinkTarget {
+            try placeHardLink(entry, target: target, parent: parent, name: name)
+            placed[key] = .regular
+            return
+        }
+        if entry.kind == .regular {
+            try writeFile(entry, from: reader, parent: parent, name: name)
+            placed[key] = entry.kind
+            return
+        }
+        try Self.system(entry) { () throws(SystemError) in
+            switch entry.kind {
+            case .regular:
+                break
+            case .directory:
+                try makeDirectory(entry, parent: parent, name: name)
+                directoryFinish.append((components, entry.permissions, entry.modificationSeconds, entry.modificationNanoseconds))
+            case .symbolicLink:
+                try parent.makeSymbolicLink(name, target: Array((entry.symlinkTarget ?? "").utf8))
+                try setOwner(entry: entry, parent: parent, name: name)
+                try applyExtendedAttributes(entry, parent: parent, name: name)
+                try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
+            case .characterDevice, .blockDevice, .fifo, .socket:
+                try parent.makeNode(
+                    name, mode: entry.fileTypeBits | 0o600,
+                    device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
+                try finishNonDirectory(entry, parent: parent, name: name)
+            case .unknown:
+                throw SystemError("unsupported entry type", errno: EINVAL, path: entry.path)
+            }
+        }
+        placed[key] = entry.kind
+    }
+
+    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader, parent: FileDescriptor, name: String) throws(ImageError) {
+        let file = try Self.system(entry) { () throws(SystemError) in
+            try parent.open(name, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
+        }
+        defer { file.close() }
+        try reader.readData { (block, offset) throws(ImageError) in
+            guard offset + Int64(block.count) <= entry.size else {
+                throw .unsafeEntry(entry: entry.path, reason: "data runs past the entry's size")
+            }
+            try Self.system(entry) { () throws(SystemError) in try file.write(buffer: block, at: off_t(offset), path: entry.path) }
+        }
+        try Self.system(entry) { () throws(SystemError) in
+            try file.truncate(to: off_t(entry.size))
+            try finishNonDirectory(entry, parent: parent, name: name)
+        }
+    }
+
+    private func makeDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+        if let existing = try parent.statusIfPresent(of: name) {
+            // Made earlier as the parent of another member; an explicit member is still new.
+            guard existing.st_mode & S_IFMT == S_IFDIR else {
+                throw SystemError("mkdir", errno: EEXIST, path: entry.path)
+            }
+        } else {
+            try parent.makeDirectory(name, mode: 0o700)
+        }
+        try setOwner(entry: entry, parent: parent, name: name)
+        try applyExtendedAttributes(entry, parent: parent, name: name)
+    }
+
+    private func placeHardLink(_ entry: ArchiveEntry, target: String, parent: FileDescriptor, name: String) throws(ImageError) {
+        let targetComponents = try Self.components(of: target, entry: entry.path)
+        let targetKey = targetComponents.joined(separator: "/")
+        guard let targetName = targetComponents.last, let kind = placed[targetKey], kind != .directory else {
+            throw .unsafeEntry(entry: entry.path, reason: "hard link target '\(target)' is not an earlier file in this layer")
+        }
+        let targetParent = try parentDescriptor(Array(targetComponents.dropLast()), entry: entry.path)
+        try Self.system(entry) { () throws(SystemError) in
+            try targetParent.link(targetName, to: parent, name)
+        }
+    }
+
+    private func finishNonDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+        try setOwner(entry: entry, parent: parent, name: name)
+        try parent.setMode(entry.permissions & 0o7777, of: name)
+        try applyExtendedAttributes(entry, parent: parent, name: name)
+        try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
+    }
+
+    private func finishDirectory(_ components: [String], _ permissions: mode_t, _ seconds: Int, _ nanoseconds: Int) throws(ImageError) {
+        let parent = components.isEmpty ? root : try parentDescriptor(Array(components.dropLast()), entry: components.joined(separator: "/"))
+        let name = components.last ?? "."
+        do {
+            try parent.setMode(permissions & 0o7777, of: name)
+            let time = timespec(tv_sec: seconds, tv_nsec: nanoseconds)
+            try parent.setTimes(of: name, access: time, modification: time)
+        } catch {
+            throw .system(error)
+        }
+    }
+
+    private func setOwner(entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+        guard changeOwners else { return }
+        try parent.setOwner(of: name, uid: entry.uid, gid: entry.gid)
+    }
+
+    private func applyExtendedAttributes(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+        for attribute in entry.extendedAttributes {
+            try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
+        }
+    }
+
+    /// Runs system calls for one member, reporting a failure as that member's error.
+    private static func system<T>(_ entry: ArchiveEntry, _ body: () throws(SystemError) -> T) throws(ImageError) -> T {
+        do {
+            return try body()
+        } catch {
+            if error.errno == EEXIST || error.errno == ENOTEMPTY {
+                throw .unsafeEntry(entry: entry.path, reason: "duplicate entry")
+            }
+            throw .unsafeEntry(entry: entry.path, reason: error.description)
+        }
+    }
+
+    // MARK: Paths
+
+    private func closeParents() {
+        for descriptor in parents.values { descriptor.close() }
+        parents.removeAll(keepingCapacity: true)
+    }
+
+    /// The components of an archive path, refusing absolute paths and `..`.
+    static func components(of path: String, entry: String) throws(ImageError) -> [String] {
+        if path.hasPrefix("/") { throw .unsafeEntry(entry: entry, reason: "absolute path") }
+        var result: [String] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { throw .unsafeEntry(entry: entry, reason: "path leaves the layer ('..')") }
+            result.append(String(part))
+        }
+        return result
+    }
+
+    /// The descriptor of the directory `components` under the root, creating missing directories and
+    /// refusing any component that is not a real directory (such as a symbolic link).
+    private func parentDescriptor(_ components: [String], entry: String) throws(ImageError) -> FileDescriptor {
+        if components.isEmpty { return root }
+        let key = components.joined(separator: "/")
+        if let cached = parents[key] { return cached }
+        let above = try parentDescriptor(Array(components.dropLast()), entry: entry)
+        let name = components[components.count - 1]
+        let descriptor: FileDescriptor
+        do throws(SystemError) {
+            do throws(SystemError) {
+                descriptor = try above.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            } catch where error.errno == ENOENT {
+                try above.makeDirectory(name, mode: 0o755)
+                descriptor = try above.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            }
+        } catch {
+            if error.errno == ELOOP || error.errno == ENOTDIR {
+                throw .unsafeEntry(entry: entry, reason: "'\(key)' is not a directory (a symbolic link or a file)")
+            }
+            throw .unsafeEntry(entry: entry, reason: error.description)
+        }
+        parents[key] = descriptor
+        return descriptor
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LaminaImage
-
-@Test func LaminaImageModuleLoads() {
-    #expect(Bool(true))
-}
