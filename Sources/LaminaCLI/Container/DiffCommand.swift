@@ -1,0 +1,16 @@
+import ArgumentParser
+import LaminaRuntime
+
+/// `lamina diff`: paths the container added (A), changed (C) or deleted (D), as `podman diff`.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show a container's changes to its image.")
+
+    @OptionGroup var storeOptions: ContainerStoreOptions
+    @Argument(help: "The container (name or id).") var container: String
+
+    func run() throws {
+        try storeOptions.run("lamina diff") { store in
+            for change in try store.diff(container) { print(change) }
+        }
+    }
+}

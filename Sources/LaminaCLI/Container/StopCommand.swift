@@ -1,0 +1,19 @@
+import ArgumentParser
+import LaminaRuntime
+
+/// `lamina stop`: SIGTERM, then SIGKILL after a grace period.
+struct StopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop running containers.")
+
+    @OptionGroup var storeOptions: ContainerStoreOptions
+    @Option(name: [.customShort("t"), .customLong("time")], help: "Seconds to wait before killing.") var time = 10
+    @Argument(help: "Containers (name or id).") var containers: [String]
+
+    func run() throws {
+        try storeOptions.run("lamina stop") { store in
+            for container in containers {
+                print(try store.stop(container, timeout: time).name)
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import LaminaImage
+import LaminaSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ContainerStore {
+    /// `lamina commit`: the container's upper directory becomes one new layer on top of its
+    /// image's layers, stored as image `name` with a history entry. Returns the new image.
+    ///
+    /// A renamed lower directory is copied whole from the merged view; when the container is not
+    /// mounted any more, its view is mounted for the commit and unmounted after.
+    @discardableResult
+    public func commit(_ text: String, as name: String, message: String? = nil, author: String? = nil) throws(RuntimeError) -> ImageRecord {
+        let record = try find(text)
+        let id = record.id
+        var temporaryMount: ProcessIdentity??
+        defer {
+            if let daemon = temporaryMount {
+                try? mounter(record.mounter).unmount(rootfs(id), daemon: daemon)
+            }
+        }
+        /// The merged view, mounted on first need.
+        func mergedRoot() throws(RuntimeError) -> String {
+            switch MountHealth.of(rootfs(id)) {
+            case .mounted:
+                return rootfs(id)
+            case .stale:
+                throw .mountBusy("the rootfs mount of \(record.name) is stale (its daemon is gone): `lamina rm -f \(record.name)`")
+            case .absent:
+                temporaryMount = .some(try mounter(record.mounter).mount(
+                    lower: record.lowerDirectories, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id)))
+                return rootfs(id)
+            }
+        }
+        var history = ImageConfig.History(
+            created: Self.now(), createdBy: "lamina commit \(record.name): " + record.command.joined(separator: " "),
+            comment: message)
+        history.author = author
+        var failure: RuntimeError?
+        let image: ImageRecord
+        do throws(ImageError) {
+            image = try images.commitLayer(onto: record.imageID, name: name, history: history) { (archive) throws(ImageError) in
+                do throws(RuntimeError) {
+                    try self.writeLayer(of: record, into: LayerWriter(archive: archive), mergedRoot: mergedRoot)
+                } catch {
+                    failure = error
+                    throw .malformed(what: "container \(record.name)", reason: "\(error)")
+                }
+            }
+        } catch {
+            if let failure { throw failure }
+            throw .image(error)
+        }
+        return image
+    }
+
+    private func writeLayer(
+        of record: ContainerRecord, into writer: LayerWriter, mergedRoot: () throws(RuntimeError) -> String
+    ) throws(RuntimeError) {
+        let lower = LowerLayers(directories: record.lowerDirectories)
+        let walk = UpperLayerWalk(root: upperDirectory(record.id), mountTargets: Set(record.mountTargets ?? []), lower: lower)
+        try walk.walk { (change) throws(RuntimeError) -> Bool in
+            switch change {
+            case .whiteout(let path):
+                try writer.whiteout(path)
+                return false
+            case .entry(let entry):
+                try writer.entry(
+                    entry.status, path: entry.path, parent: entry.parent, name: entry.name,
+                    extendedAttributes: entry.extendedAttributes, source: "upper")
+                guard entry.status.st_mode & S_IFMT == S_IFDIR else { return false }
+                // An opaque marker only matters where the image has something to hide.
+                if (entry.opaque && lower.exists(entry.path)) || entry.redirect != nil { try writer.opaqueMarker(in: entry.path) }
+                guard entry.redirect != nil else { return true }
+                let root = try mergedRoot()
+                let merged = try RuntimeError.system { () throws(SystemError) in
+                    try FileDescriptor.open(root + "/" + entry.path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+                }
+                defer { merged.close() }
+                try writer.copyTree(merged, prefix: entry.path)
+                return false
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import LaminaImage
+import LaminaSystem
+
+extension ContainerStore {
+    /// Creates a container ready for `runc run`: its record, upper and work directories, the
+    /// image's merged view mounted on its rootfs, and its bundle's config.json. Fails with one
+    /// clear error (unknown image, name in use, command not in the image, mount busy...) and then
+    /// leaves nothing behind.
+    public func create(_ options: RunOptions) throws(RuntimeError) -> ContainerRecord {
+        _ = try runc()
+        let kind = try RootfsMounter.kind()
+        let details = try RuntimeError.image { () throws(ImageError) in try images.details(try images.resolve(options.image)) }
+        let lower = try RuntimeError.image { () throws(ImageError) in try images.layerDirectories(for: options.image) }
+        let imageConfig = ImageRunConfig(details.config.config)
+        let args = try ContainerProcess.arguments(image: imageConfig, options: options)
+        if let name = options.name, !ContainerName.isValid(name) { throw .invalidName(name) }
+        if options.detach && options.terminal {
+            throw .invalidArgument("-t needs a container in the foreground: drop -d or -t")
+        }
+        for volume in options.volumes where (try? PosixCall.stat(volume.hostPath)) == nil {
+            throw .invalidArgument("volume source \(volume.hostPath) does not exist")
+        }
+
+        var record = try allocate(options, imageID: details.id.description, lower: lower, command: args, mounter: kind)
+        do {
+            let id = record.id
+            record.mountDaemon = try mounter(kind).mount(
+                lower: lower, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id))
+            try write(record)
+            let process = try ContainerProcess(image: imageConfig, options: options, rootfs: rootfs(id))
+            if RootfsPath.resolve(process.cwd, in: rootfs(id)) == nil {
+                try RootfsPath.makeDirectories(process.cwd, in: rootfs(id))
+            }
+            let spec = RuntimeSpec(
+                process: process.spec(terminal: options.terminal),
+                root: RuntimeSpec.Root(path: rootfs(id), readonly: false),
+                hostname: record.shortID,
+                mounts: RuntimeSpec.standardMounts + options.volumes.map(RuntimeSpec.bind),
+                linux: RuntimeSpec.Linux(
+                    namespaces: RuntimeSpec.namespaces(hostNetwork: options.hostNetwork),
+                    maskedPaths: RuntimeSpec.maskedPaths, readonlyPaths: RuntimeSpec.readonlyPaths,
+                    resources: RuntimeSpec.Resources(devices: [RuntimeSpec.DeviceRule(allow: false, access: "rwm")])))
+            try writeJSON(spec, to: bundleDirectory(id) + "/config.json")
+            record.command = process.args
+            record.mountTargets = spec.mounts.map(\.destination)
+            try write(record)
+        } catch {
+            try? removeFiles(of: record)
+            throw error
+        }
+        return record
+    }
+
+    /// Picks an id and a free name and makes the container's directories, under the store lock.
+    private func allocate(
+        _ options: RunOptions, imageID: String, lower: [String], command: [String], mounter: RootfsMounter.Kind
+    ) throws(RuntimeError) -> ContainerRecord {
+        let lock = try lockStore()
+        defer { _ = lock }
+        let existing = containers()
+        if let name = options.name, let holder = existing.first(where: { $0.name == name }) {
+            throw .nameInUse(name: name, id: holder.id)
+        }
+        var name = options.name ?? ContainerName.generate()
+        while options.name == nil && existing.contains(where: { $0.name == name }) {
+            name = ContainerName.generate() + "_\(UInt16.random(in: 0...UInt16.max))"
+        }
+        let id = (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: 0...UInt64.max)) }.joined()
+        let record = ContainerRecord(
+            id: id, name: name, image: options.image, imageID: imageID, lowerDirectories: lower, command: command,
+            created: Self.now(), terminal: options.terminal, detached: options.detach, autoRemove: options.autoRemove,
+            mounter: mounter, monitor: nil, mountDaemon: nil)
+        try RuntimeError.system { () throws(SystemError) in
+            try PosixCall.makeDirectory(directory(id), mode: 0o700)
+            for path in [upperDirectory(id), workDirectory(id), rootfs(id)] {
+                try PosixCall.makeDirectory(path, mode: 0o755)
+            }
+        }
+        try write(record)
+        return record
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ContainerStore {
+    /// `lamina stop`: SIGTERM, then SIGKILL after `timeout` seconds; returns once the exit is
+    /// recorded. A container that is not running is left as it is.
+    @discardableResult
+    public func stop(_ text: String, timeout: Int = 10) throws(RuntimeError) -> ContainerRecord {
+        let record = try find(text)
+        guard status(of: record).state != .exited else { return record }
+        let runc = try runc()
+        try? runc.kill(record.id, signal: "TERM")
+        if !waitUntilExited(record, seconds: timeout) {
+            try? runc.kill(record.id, signal: "KILL")
+            _ = waitUntilExited(record, seconds: 10)
+        }
+        waitForMonitor(record, seconds: 10, kill: false)
+        return record
+    }
+
+    /// `lamina kill`: sends `signal` (KILL unless named) to the container's process.
+    @discardableResult
+    public func kill(_ text: String, signal: String = "KILL") throws(RuntimeError) -> ContainerRecord {
+        let record = try find(text)
+        guard status(of: record).state == .running else { throw .notRunning(record.name) }
+        try runc().kill(record.id, signal: signal)
+        return record
+    }
+
+    private func waitUntilExited(_ record: ContainerRecord, seconds: Int) -> Bool {
+        for _ in 0..<(seconds * 20) {
+            if status(of: record).state == .exited { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+}

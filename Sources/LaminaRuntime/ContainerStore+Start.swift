@@ -1,0 +1,84 @@
+import LaminaSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ContainerStore {
+    /// Runs a created container's process with `runc run` in this process until it ends, relaying
+    /// the signals this process gets; then records the exit code, unmounts the rootfs, and with
+    /// `--rm` removes the container. Returns the exit code (128 + signal when killed).
+    ///
+    /// This process is the container's monitor: `lamina run` in the foreground, or the
+    /// `lamina container-monitor` a detached run starts.
+    public func start(_ record: ContainerRecord, streams: (Int32, Int32, Int32)) throws(RuntimeError) -> Int32 {
+        let runc = try runc()
+        var record = record
+        record.monitor = ProcessIdentity.current
+        do {
+            let lock = try lock(record.id)
+            defer { _ = lock }
+            try write(record)
+        }
+        let pid = try RuntimeError.system { () throws(SystemError) in
+            try ExternalCommand.spawn(runc.executable, runc.runArguments(id: record.id, bundle: bundleDirectory(record.id)), streams: streams)
+        }
+        SignalRelay.start(to: pid)
+        let status = try? MountCalls.exitStatus(of: pid, blocking: true)
+        SignalRelay.stop()
+        let code = status.map(ProcessCalls.exitCode(fromWaitStatus:)) ?? 255
+        finish(record, exitCode: code, runc: runc)
+        return code
+    }
+
+    /// After the process ended: the exit record, runc's state gone, the rootfs unmounted (its
+    /// daemon with it), and for `--rm` everything else.
+    func finish(_ record: ContainerRecord, exitCode: Int32, runc: Runc) {
+        let storeLock = record.autoRemove ? try? lockStore() : nil
+        let lock = try? lock(record.id)
+        defer { _ = (storeLock, lock) }
+        guard var stored = read(record.id) else { return }  // removed meanwhile (`rm -f`)
+        try? writeExit(record.id, code: exitCode)
+        stored.monitor = nil  // nothing is left to watch: the exit is recorded
+        try? write(stored)
+        runc.forceDelete(record.id)
+        do {
+            try mounter(record.mounter).unmount(rootfs(record.id), daemon: record.mountDaemon)
+        } catch {
+            logger.warning("\(record.name): \(error)")
+        }
+        if record.autoRemove {
+            do {
+                try removeFiles(of: record)
+            } catch {
+                logger.warning("\(record.name): \(error)")
+            }
+        }
+    }
+
+    /// Starts `lamina container-monitor` for a created container, in its own session with its
+    /// output going to the container's log, and returns once the process runs (or already ended).
+    public func startDetached(_ record: ContainerRecord) throws(RuntimeError) {
+        let monitor = try RuntimeError.system { () throws(SystemError) -> Int32 in
+            let null = try MountCalls.openReadWrite("/dev/null")
+            let log = try MountCalls.openForAppending(logPath(record.id))
+            defer {
+                MountCalls.close(null)
+                MountCalls.close(log)
+            }
+            return try ExternalCommand.spawn(
+                laminaExecutable, ["container-monitor", "--store", images.root, record.id], streams: (null, log, log))
+        }
+        let runc = try runc()
+        for _ in 0..<1500 {
+            if exitRecord(record.id) != nil { return }
+            if let state = runc.state(record.id), state.status == "running" { return }
+            if let status = try? MountCalls.exitStatus(of: monitor, blocking: false) {
+                if exitRecord(record.id) != nil { return }
+                throw .runc("the container did not start (monitor exited with status \(ProcessCalls.exitCode(fromWaitStatus: status))); see `lamina logs \(record.name)`")
+            }
+            usleep(20_000)
+        }
+        throw .runc("the container did not start within 30 seconds; see `lamina logs \(record.name)`")
+    }
+}

@@ -1,1 +1,0 @@
-// LaminaRuntime: placeholder until its issue lands.

@@ -1,0 +1,116 @@
+import Foundation
+import LaminaSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Mounts a container's merged view: the image's layers (read-only, shared by every container of
+/// the image) under the container's own upper and work directories.
+///
+/// The shipped mounter is Lamina's own daemon (`lamina mount`); `LAMINA_ROOTFS_MOUNTER=kernel` or
+/// `=fuse-overlayfs` swap in the reference implementations for development and comparison. The
+/// kind is stored with each container so it is unmounted the way it was mounted. Immutable value.
+public struct RootfsMounter: Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case lamina
+        case kernel
+        case fuseOverlayfs = "fuse-overlayfs"
+    }
+
+    public let kind: Kind
+    /// The `lamina` binary that runs the mount daemon.
+    public let laminaExecutable: String
+
+    public init(kind: Kind, laminaExecutable: String) {
+        self.kind = kind
+        self.laminaExecutable = laminaExecutable
+    }
+
+    /// The kind `LAMINA_ROOTFS_MOUNTER` names (Lamina when unset).
+    public static func kind(environment: [String: String] = ProcessInfo.processInfo.environment) throws(RuntimeError) -> Kind {
+        guard let text = environment["LAMINA_ROOTFS_MOUNTER"], !text.isEmpty else { return .lamina }
+        guard let kind = Kind(rawValue: text) else {
+            throw .invalidArgument(
+                "LAMINA_ROOTFS_MOUNTER=\(text) is not one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return kind
+    }
+
+    /// Mounts `lower` (top-most first) with `upper` and `work` on `mountPoint`; returns the daemon
+    /// serving it, if one does (nil for kernel overlayfs).
+    public func mount(lower: [String], upper: String, work: String, on mountPoint: String) throws(RuntimeError) -> ProcessIdentity? {
+        switch MountHealth.of(mountPoint) {
+        case .mounted, .stale:
+            throw .mountBusy("mount point \(mountPoint) is busy: something is already mounted there (`lamina rm -f` the container to clean it)")
+        case .absent:
+            break
+        }
+        switch kind {
+        case .lamina:
+            try runMountCommand(laminaExecutable, [
+                "mount", "--lower", lower.joined(separator: ":"), "--upper", upper, "--work", work, mountPoint,
+            ])
+            return Self.daemon(serving: mountPoint)
+        case .fuseOverlayfs:
+            guard let program = ExternalCommand.find("fuse-overlayfs") else {
+                throw .mountFailed("fuse-overlayfs is not installed: apt-get install -y fuse-overlayfs")
+            }
+            try runMountCommand(program, ["-o", "lowerdir=\(lower.joined(separator: ":")),upperdir=\(upper),workdir=\(work)", mountPoint])
+            return Self.daemon(serving: mountPoint)
+        case .kernel:
+            let options = "lowerdir=\(lower.joined(separator: ":")),upperdir=\(upper),workdir=\(work)"
+            do {
+                try KernelMount.mount(source: "overlay", target: mountPoint, type: "overlay", options: options)
+            } catch {
+                throw .mountFailed(error.description)
+            }
+            return nil
+        }
+    }
+
+    /// Unmounts `mountPoint` (a stale mount is detached), then makes sure its daemon is gone.
+    public func unmount(_ mountPoint: String, daemon: ProcessIdentity?) throws(RuntimeError) {
+        switch MountHealth.of(mountPoint) {
+        case .absent:
+            break
+        case .stale:
+            try? KernelMount.unmount(mountPoint, detach: true)
+        case .mounted:
+            do {
+                try KernelMount.unmount(mountPoint)
+            } catch where error.errno == EBUSY {
+                throw .mountBusy("mount point \(mountPoint) is busy: a process still works in it (stop the container first)")
+            } catch {
+                throw .system(error)
+            }
+        }
+        guard let daemon else { return }
+        // The daemon exits once its mount is gone; give it a moment, then make sure.
+        for _ in 0..<250 where daemon.isAlive {
+            usleep(20_000)
+        }
+        daemon.signal(SIGKILL)
+    }
+
+    private func runMountCommand(_ executable: String, _ arguments: [String]) throws(RuntimeError) {
+        let result = try RuntimeError.system { () throws(SystemError) in try ExternalCommand.run(executable, arguments) }
+        guard result.exitCode == 0 else {
+            let message = result.lastLine.isEmpty ? "\(executable) exited with status \(result.exitCode)" : result.lastLine
+            if message.contains("busy") { throw .mountBusy(message) }
+            throw .mountFailed(message)
+        }
+    }
+
+    /// The process serving the FUSE mount at `mountPoint`: the one whose arguments name it.
+    static func daemon(serving mountPoint: String) -> ProcessIdentity? {
+        let own = ProcessCalls.currentProcess
+        for pid in ProcessCalls.allProcesses() where pid != own {
+            guard let arguments = ProcessCalls.arguments(of: pid), arguments.contains(mountPoint),
+                arguments.contains("--foreground") || arguments.first?.hasSuffix("fuse-overlayfs") == true
+            else { continue }
+            if let identity = ProcessIdentity.of(pid) { return identity }
+        }
+        return nil
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import LaminaRuntime
-
-@Test func LaminaRuntimeModuleLoads() {
-    #expect(Bool(true))
-}
