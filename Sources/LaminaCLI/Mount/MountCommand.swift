@@ -1,23 +1,31 @@
 import ArgumentParser
 import Glibc
 import LaminaFUSE
+import LaminaImage
 import Logging
 
-/// `lamina mount`: mounts a layer stack with FUSE. Without `--upper` the mount is read-only.
+/// `lamina mount`: mounts a layer stack (`--lower`) or an image from the store (`IMAGE`) with FUSE.
+/// Without `--upper` the mount is read-only.
 /// Returns once the mount is live, with the daemon in the background (`--foreground` keeps it in
 /// this process until unmounted or signalled).
 struct MountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mount",
-        abstract: "Mount a layer stack with FUSE.",
+        abstract: "Mount a layer stack or an image with FUSE.",
         discussion: """
-            Lower layers are listed top-most first, as overlayfs lists them. With --upper and --work the \
+            `lamina mount IMAGE MOUNTPOINT` mounts an image of the store; `lamina mount --lower DIRS \
+            MOUNTPOINT` mounts layer directories, listed top-most first, as overlayfs lists them. With --upper and --work the \
             mount is writable and changes go to the upper directory; without them it is read-only. \
             Unmount with `lamina unmount MOUNTPOINT`.
             """)
 
     @Option(help: ArgumentHelp("Lower layer directories, top-most first, separated by ':'.", valueName: "dir[:dir...]"))
-    var lower: String
+    var lower: String?
+
+    @Option(help: ArgumentHelp(
+        "The image store, for an IMAGE (default: $LAMINA_STORE, else /var/lib/lamina as root, $XDG_DATA_HOME/lamina otherwise).",
+        valueName: "dir"))
+    var store: String?
 
     @Option(help: ArgumentHelp("Writable upper directory (needs --work).", valueName: "dir"))
     var upper: String?
@@ -37,13 +45,30 @@ struct MountCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where the background daemon writes its log (default with --debug: /tmp/lamina-mount.<pid>.log).", valueName: "file"))
     var logFile: String?
 
-    @Argument(help: "The directory to mount on.")
-    var mountPoint: String
+    @Argument(help: ArgumentHelp("An image of the store (name, id or digest), unless --lower is given; then the directory to mount on.", valueName: "[image] mountpoint"))
+    var targets: [String]
+
+    func validate() throws {
+        switch (lower, targets.count) {
+        case (nil, 2), (.some, 1): return
+        case (nil, _): throw ValidationError("Give IMAGE MOUNTPOINT, or --lower DIRS MOUNTPOINT.")
+        case (.some, _): throw ValidationError("With --lower, give only the MOUNTPOINT.")
+        }
+    }
+
+    private var mountPoint: String { targets[targets.count - 1] }
+
+    /// The lower layers, top-most first: `--lower` as given, or the image's unpacked layers.
+    private func lowerLayers() throws -> String {
+        if let lower { return lower }
+        let root = store ?? ImageStore.defaultRoot()
+        return try ImageStore(root: root).layerDirectories(for: targets[0]).joined(separator: ":")
+    }
 
     func run() throws {
         let request: MountOptions
         do {
-            request = try mountOptions()
+            request = try mountOptions(lower: lowerLayers())
         } catch {
             throw ErrorLine.report("lamina mount", error)
         }
@@ -73,7 +98,7 @@ struct MountCommand: ParsableCommand {
         return result
     }
 
-    private func mountOptions() throws(MountError) -> MountOptions {
+    private func mountOptions(lower: String) throws(MountError) -> MountOptions {
         var request = MountOptions()
         try request.apply(option: "lowerdir=" + lower)
         if let upper { try request.apply(option: "upperdir=" + upper) }
