@@ -1,0 +1,53 @@
+/// What is rewritten in an upper layer before comparing it with kernel overlayfs's, each rule for a
+/// difference that carries no meaning:
+///
+/// 1. Bookkeeping xattrs are dropped: the kernel's `trusted.overlay.origin`, `.impure`, `.nlink`,
+///    `.upper`, `.uuid` and `.index` (file handles and counters for its inode index; they name inodes of
+///    one particular copy of the layers, so no two mounts could agree on them) and fuse-overlayfs's
+///    `user.fuseoverlayfs.origin` (the same idea). Kept: `opaque`, `redirect`, `whiteout`,
+///    `whiteouts`, `metacopy`, which say what the layer contains.
+/// 2. A relative `overlay.redirect` (the kernel writes the bare old name when a directory is renamed
+///    within its parent, the absolute path otherwise) is made absolute against the entry's parent:
+///    both forms name the same lower directory, and the kernel reads both.
+/// 3. A whiteout (0/0 character device) keeps only its name and type: its mode, owner, times are
+///    never read, and the kernel shares one whiteout inode among many names (hard links to a spare
+///    whiteout in its work directory, since Linux 5.8), so its link count and link group are
+///    dropped (`linkCount = 0`, see `TreeComparison.linkGroups`).
+///
+/// Not normalised, so they show as differences: the whiteout and opaque formats themselves, extra
+/// files (fuse-overlayfs's `.wh..wh..opq` in opaque directories), copied data, modes, owners, times.
+enum UpperNormalisation {
+    static let bookkeepingAttributes: Set<String> = [
+        "trusted.overlay.origin", "trusted.overlay.impure", "trusted.overlay.nlink", "trusted.overlay.upper",
+        "trusted.overlay.uuid", "trusted.overlay.index",
+        "user.overlay.origin", "user.overlay.impure", "user.overlay.nlink", "user.overlay.upper",
+        "user.overlay.uuid", "user.overlay.index",
+        "user.fuseoverlayfs.origin",
+    ]
+
+    static func apply(_ snapshot: TreeSnapshot) -> TreeSnapshot {
+        var result = snapshot
+        for (path, var entry) in snapshot.entries {
+            for name in entry.extendedAttributes.keys where bookkeepingAttributes.contains(name) {
+                entry.extendedAttributes[name] = nil
+            }
+            for name in ["trusted.overlay.redirect", "user.overlay.redirect"] {
+                if let value = entry.extendedAttributes[name], value.first != UInt8(ascii: "/") {
+                    entry.extendedAttributes[name] = Array(absoluteRedirect(value, entryPath: path).utf8)
+                }
+            }
+            if entry.isWhiteoutDevice {
+                entry = EntryRecord(kind: .characterDevice, device: entry.device, extendedAttributes: entry.extendedAttributes)
+                entry.linkCount = 0
+            }
+            result.entries[path] = entry
+        }
+        return result
+    }
+
+    private static func absoluteRedirect(_ value: [UInt8], entryPath: String) -> String {
+        let name = String(decoding: value, as: UTF8.self)
+        let components = entryPath.split(separator: "/").dropLast()
+        return "/" + (components + [Substring(name)]).joined(separator: "/")
+    }
+}
