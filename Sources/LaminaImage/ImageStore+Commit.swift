@@ -34,20 +34,7 @@ extension ImageStore {
         config.created = ISO8601DateFormatter().string(from: Date())
         config.rootfs.diffIDs.append(diffID)
         config.history = (config.history ?? []) + [history]
-        let configData: Data
-        do {
-            configData = try Self.encoder.encode(config)
-        } catch {
-            throw .malformed(what: "config", reason: "\(error)")
-        }
-        let configDigest = try stageBlob(configData, staging: staging)
-        let manifest = ImageManifest(
-            config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configData.count)),
-            layers: details.manifest.layers + [layer])
-        let (manifestData, descriptor, _) = try Self.ociManifest(from: manifest)
-        _ = try stageBlob(manifestData, staging: staging)
-        try commit(staging)
-        try setName(reference.description, to: descriptor)
-        return ImageRecord(name: reference.description, manifest: descriptor)
+        return try storeNewImage(
+            config: config, layers: details.manifest.layers + [layer], name: reference, staging: staging)
     }
 }
