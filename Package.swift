@@ -60,7 +60,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "lamina", dependencies: ["LaminaCLI"]),
-        .executableTarget(name: "lamina-overlayfs", dependencies: ["LaminaCLI"]),
+        .executableTarget(
+            name: "lamina-overlayfs",
+            dependencies: ["LaminaFUSE", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
 
         .testTarget(name: "LaminaSystemTests", dependencies: ["LaminaSystem"]),
         .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem"]),

@@ -3,8 +3,8 @@ import Glibc
 import LaminaOverlay
 import LaminaSystem
 
-/// File operations: open and create, read (spliced from the layer's descriptor), write, flush,
-/// release, fsync and fallocate.
+/// File operations: open and create, read (spliced from the layer's descriptor), write, release,
+/// fsync and fallocate (no flush: see `LowLevelOperations`).
 extension Bridge {
     static func open(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
         handle(request, "open node=\(node) flags=\(String(file?.pointee.flags ?? 0, radix: 8))") { bridge in
@@ -58,13 +58,6 @@ extension Bridge {
             let written = lamina_fuse_write_to_fd(buffers, descriptor, offset)
             guard written >= 0 else { throw SystemError("write", errno: Int32(-written)) }
             fuse_reply_write(request, Int(written))
-        }
-    }
-
-    static func flush(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
-        handle(request, "flush node=\(node)") { bridge in
-            if let handle = file?.pointee.fh { try bridge.overlay.flush(handle) }
-            fuse_reply_err(request, 0)
         }
     }
 

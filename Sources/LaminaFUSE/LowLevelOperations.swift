@@ -5,7 +5,9 @@ import CFuse
 ///
 /// Not implemented on purpose: getlk/setlk/flock (the kernel then keeps locks locally), access
 /// (`default_permissions` makes the kernel check modes), ioctl, poll, bmap, lseek and
-/// copy_file_range (the kernel falls back to its generic paths).
+/// copy_file_range (the kernel falls back to its generic paths), and flush: writes go straight to
+/// the layer's file, so a close has nothing to flush, and the ENOSYS libfuse answers makes the
+/// kernel stop sending FLUSH, saving one round trip per close().
 enum LowLevelOperations {
     static func table() -> fuse_lowlevel_ops {
         var operations = fuse_lowlevel_ops()
@@ -31,7 +33,6 @@ enum LowLevelOperations {
         operations.create = { request, parent, name, mode, file in Bridge.create(request, parent, name, mode, file) }
         operations.read = { request, node, size, offset, file in Bridge.read(request, node, size, offset, file) }
         operations.write_buf = { request, node, buffers, offset, file in Bridge.write(request, node, buffers, offset, file) }
-        operations.flush = { request, node, file in Bridge.flush(request, node, file) }
         operations.release = { request, node, file in Bridge.release(request, node, file) }
         operations.fsync = { request, node, dataOnly, file in Bridge.synchronize(request, node, dataOnly, file) }
         operations.fallocate = { request, node, mode, offset, length, file in

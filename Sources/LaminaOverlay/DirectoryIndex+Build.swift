@@ -74,7 +74,9 @@ extension DirectoryIndex {
             let position = isLower ? index.appendSource(source) : -1
             let device = stack.devices[source.layer]
             var whiteouts: [String] = []
-            for record in try directory.directoryRecords() {
+            let records = try directory.directoryRecords()
+            if index.isEmpty { index.reserveCapacity(records.count) }
+            for record in records {
                 let name = record.name
                 if name == Whiteout.opaqueEntry {
                     markers.opaque = true
@@ -109,21 +111,18 @@ extension DirectoryIndex {
         }
 
         private mutating func add(_ name: String, type: UInt8, layer: Int, position: Int32, isLower: Bool, inode: UInt64) {
-            if hidden.contains(name) { return }
-            if index.entry(named: name) != nil {
-                index.update(named: name) { entry in
-                    if isLower { entry.inLower = true }
-                    guard entry.merging, entry.isDirectory, type == UInt8(DT_DIR) else {
-                        entry.merging = false
-                        return
-                    }
-                    entry.lowerPositions.append(position)
+            if !hidden.isEmpty && hidden.contains(name) { return }
+            index.insertOrUpdate(named: name) {
+                Entry(name: name, layer: layer, type: type, inode: inode, inLower: isLower,
+                      lowerPositions: isLower ? [position] : [], merging: type == UInt8(DT_DIR))
+            } update: { entry in
+                if isLower { entry.inLower = true }
+                guard entry.merging, entry.isDirectory, type == UInt8(DT_DIR) else {
+                    entry.merging = false
+                    return
                 }
-                return
+                entry.lowerPositions.append(position)
             }
-            index.insert(Entry(
-                name: name, layer: layer, type: type, inode: inode, inLower: isLower,
-                lowerPositions: isLower ? [position] : [], merging: type == UInt8(DT_DIR)))
         }
     }
 }

@@ -82,6 +82,27 @@ struct DirectoryIndex: Sendable {
         if removedCount > 64 && removedCount > entries.count / 2 { compact() }
     }
 
+    /// Adds the entry `make` returns under `name`, or changes the entry already there in place:
+    /// one hash probe either way (building an index is the hot path of a cold listing).
+    mutating func insertOrUpdate(named name: String, _ make: () -> Entry, update: (inout Entry) -> Void) {
+        let next = entries.count
+        let slot = Self.claim(&slots[name, default: next])
+        if slot == next {
+            entries.append(make())
+        } else if entries[slot] != nil {
+            update(&entries[slot]!)
+        }
+    }
+
+    /// Reading a slot through the `default:` subscript's write-back inserts the default when absent.
+    private static func claim(_ slot: inout Int) -> Int { slot }
+
+    /// Room for `count` names without rehashing.
+    mutating func reserveCapacity(_ count: Int) {
+        slots.reserveCapacity(count)
+        entries.reserveCapacity(count)
+    }
+
     /// Changes the entry of `name` in place.
     mutating func update(named name: String, _ change: (inout Entry) -> Void) {
         guard let slot = slots[name], var entry = entries[slot] else { return }

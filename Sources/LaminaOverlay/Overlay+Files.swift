@@ -47,7 +47,10 @@ extension Overlay {
             return entries
         }
         let handle = directories.insert(DirectoryListing(node: node, entries: entries))
-        return OpenedDirectory(handle: handle, cacheable: !stack.hasUpper)
+        // Every change to a merged listing comes through this mount, and the kernel drops its
+        // cached listing of a directory whenever it changes one of its names: caching is safe in
+        // writable mounts too.
+        return OpenedDirectory(handle: handle, cacheable: true)
     }
 
     /// fsyncdir: syncs the upper copy of the directory (a lower-only directory has nothing to sync).

@@ -187,7 +187,7 @@ public struct OpenedFile: Sendable {
 /// An open directory handle.
 public struct OpenedDirectory: Sendable {
     public var handle: UInt64
-    /// Nothing can change the listing (read-only mount): the kernel may cache readdir results.
+    /// The kernel may cache readdir results (it drops them when it changes a name in the directory).
     public var cacheable: Bool
     public init(handle: UInt64, cacheable: Bool) {
         self.handle = handle
