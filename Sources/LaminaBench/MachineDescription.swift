@@ -1,4 +1,5 @@
 import Foundation
+import LaminaSystem
 
 /// What the report says about the machine and programs a run used (kernel, CPUs, memory, file
 /// system of the cache, program versions), read from /proc and the programs themselves.
@@ -19,16 +20,9 @@ enum MachineDescription {
     /// (fuse-overlayfs prints libfuse's lines too), else the first line; nil if it cannot run.
     static func version(of program: String) -> String? {
         guard FileManager.default.isExecutableFile(atPath: program) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["--version"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard let result = try? ChildProcess.run(program, ["--version"], timeout: .seconds(10)), !result.timedOut else { return nil }
+        let text = result.output + result.errorOutput
+        let lines = text.split(separator: "\n").map(String.init)
         let name = URL(fileURLWithPath: program).lastPathComponent
         return lines.first { $0.hasPrefix(name) && $0.contains("version") } ?? lines.first
     }

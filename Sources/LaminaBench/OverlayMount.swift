@@ -17,10 +17,10 @@ final class OverlayMount {
     let scratch: String
     /// The FUSE daemon's process id (nil for kernel overlayfs).
     let daemonPID: Int32?
-    private let daemon: Process?
+    private let daemon: ChildProcess?
     private var mounted = true
 
-    init(implementation: Implementation, path: String, scratch: String, daemonPID: Int32?, daemon: Process?) {
+    init(implementation: Implementation, path: String, scratch: String, daemonPID: Int32?, daemon: ChildProcess?) {
         self.implementation = implementation
         self.path = path
         self.scratch = scratch
@@ -57,15 +57,20 @@ final class OverlayMount {
         if mounted { _ = try? unmount() }
     }
 
-    /// Waits up to ten seconds for the daemon to leave, then kills it.
+    /// Waits up to ten seconds for the daemon to leave, then kills it (and reaps it when it is ours).
     private func waitForExit(_ pid: Int32) {
+        if let daemon {
+            if daemon.wait(timeout: .seconds(10)) == nil {
+                daemon.signal(SIGKILL)
+                daemon.wait(timeout: .seconds(10))
+            }
+            return
+        }
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if let daemon, !daemon.isRunning { return }
-            if daemon == nil && kill(pid, 0) != 0 { return }
+            if kill(pid, 0) != 0 { return }
             usleep(2_000)
         }
         kill(pid, SIGKILL)
-        daemon?.waitUntilExit()
     }
 }

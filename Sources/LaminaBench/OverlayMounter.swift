@@ -66,34 +66,34 @@ final class OverlayMounter {
             throw MountFailure(implementation, "\(program) not found or not executable")
         }
         let log = scratch + "/daemon.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["-f", "-o", options, merged]
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? logHandle.close()
+        let logDescriptor = try MountCalls.openForAppending(log)
+        let null = try MountCalls.openReadWrite("/dev/null")
+        let process: ChildProcess
+        do {
+            defer {
+                MountCalls.close(logDescriptor)
+                MountCalls.close(null)
+            }
+            process = try ChildProcess(program, ["-f", "-o", options, merged], streams: (null, logDescriptor, logDescriptor))
+        }
 
         let deadline = ContinuousClock.now + .seconds(15)
         while !KernelMount.isMountPoint(merged) {
-            if !process.isRunning {
+            if let code = process.exitCode {
                 let tail = Self.lastLine(of: log)
-                throw MountFailure(implementation, "\(program) exited with status \(process.terminationStatus)"
+                throw MountFailure(implementation, "\(program) exited with status \(code)"
                     + (tail.isEmpty ? "" : ": \(tail)"))
             }
             if ContinuousClock.now > deadline {
-                process.terminate()
+                process.stop()
                 throw MountFailure(implementation, "\(program) did not mount \(merged) within 15 s")
             }
             usleep(2_000)
         }
         _ = try PosixCall.stat(merged)
-        if process.isRunning {
+        if process.exitCode == nil {
             return OverlayMount(implementation: implementation, path: merged, scratch: scratch,
-                                daemonPID: process.processIdentifier, daemon: process)
+                                daemonPID: process.pid, daemon: process)
         }
         // The program daemonized despite -f: find the daemon by its mount point.
         let pid = Self.process(mentioning: merged)

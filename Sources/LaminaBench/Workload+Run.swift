@@ -111,13 +111,10 @@ extension Workload {
                 try PosixCall.rename(source, to: destination)
             } catch let error as SystemError where error.errno == EXDEV {
                 note = "rename(2) answered EXDEV; mv copied and deleted"
-                let mv = Process()
-                mv.executableURL = URL(fileURLWithPath: "/bin/mv")
-                mv.arguments = [source, destination]
-                try mv.run()
-                mv.waitUntilExit()
-                guard mv.terminationStatus == 0 else {
-                    throw SystemError("mv (exit status \(mv.terminationStatus))", errno: EIO, path: source)
+                let mv = try ChildProcess.run("/bin/mv", [source, destination], timeout: .seconds(600))
+                guard mv.exitCode == 0, !mv.timedOut else {
+                    throw SystemError("mv (exit status \(mv.exitCode)\(mv.timedOut ? ", killed after 600 s" : ""): \(mv.errorOutput))",
+                                      errno: EIO, path: source)
                 }
             }
             return 1

@@ -3,9 +3,10 @@ import LaminaSystem
 
 /// Another program the runtime runs: runc, the mount daemon's starter, fuse-overlayfs.
 ///
-/// `run` waits for it and returns its exit code and its combined output (for error messages);
-/// `spawn` starts it on given standard streams and leaves the waiting to the caller. Every other
-/// descriptor of ours is close-on-exec, so a child never holds our pipes. Stateless namespace.
+/// `run` waits for it (bounded) and returns its exit code and its output (for error messages);
+/// `spawn` starts it on given standard streams and leaves the waiting to the caller. Both go
+/// through LaminaSystem's `ChildProcess`: a child gets only the descriptors it is handed, an empty
+/// signal mask and default dispositions. Stateless namespace.
 enum ExternalCommand {
     struct Result: Sendable {
         var exitCode: Int32
@@ -17,36 +18,20 @@ enum ExternalCommand {
         }
     }
 
-    /// Runs `executable` with `arguments` (argv[0] not included) to its end, stdin from /dev/null.
+    /// Runs `executable` with `arguments` (argv[0] not included) to its end, stdin from nothing;
+    /// the output is what it wrote to standard output, then to standard error.
     static func run(_ executable: String, _ arguments: [String]) throws(SystemError) -> Result {
-        let pipe = try MountCalls.makePipe()
-        let null = try MountCalls.openReadWrite("/dev/null")
-        let pid: Int32
-        do {
-            defer {
-                MountCalls.close(pipe.write)
-                MountCalls.close(null)
-            }
-            pid = try spawn(executable, arguments, streams: (null, pipe.write, pipe.write))
-        }
-        let output: [UInt8]
-        do {
-            defer { MountCalls.close(pipe.read) }
-            output = try MountCalls.readToEnd(pipe.read, path: executable)
-        }
-        let status = try MountCalls.exitStatus(of: pid, blocking: true) ?? 0
-        return Result(exitCode: ProcessCalls.exitCode(fromWaitStatus: status), output: String(decoding: output, as: UTF8.self))
+        let result = try ChildProcess.run(executable, arguments, timeout: .seconds(300))
+        let note = result.timedOut ? "\n\(executable) did not finish within 300 s and was killed" : ""
+        return Result(exitCode: result.exitCode, output: result.output + result.errorOutput + note)
     }
 
-    /// Starts `executable` with the given descriptors as its standard input, output and error.
+    /// Starts `executable` with the given descriptors as its standard input, output and error
+    /// (plus `extra` pairs); nothing else of ours crosses. The caller reaps it.
     static func spawn(
         _ executable: String, _ arguments: [String], streams: (Int32, Int32, Int32), extra: [(Int32, Int32)] = []
     ) throws(SystemError) -> Int32 {
-        try MountCalls.closeOnExec(from: 3)
-        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
-        return try MountCalls.spawn(
-            executable, arguments: [executable] + arguments, environment: environment,
-            descriptors: [(streams.0, 0), (streams.1, 1), (streams.2, 2)] + extra.map { (source: $0.0, target: $0.1) })
+        try ChildProcess(executable, arguments, streams: streams, extra: extra.map { (source: $0.0, target: $0.1) }).pid
     }
 
     /// The first executable file named `name` in the directories of `PATH`.

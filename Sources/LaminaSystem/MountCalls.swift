@@ -133,21 +133,21 @@ public enum MountCalls {
 
     /// posix_spawn(3) of `executable` with `arguments` (argv[0] included) and `environment`. The
     /// child's descriptor `target` is a copy of the parent's `source` for each pair in `descriptors`;
-    /// nothing else crosses (everything else should be close-on-exec, see `closeOnExec(from:)`).
+    /// every other descriptor is closed in the child, its signal mask is empty and its signal
+    /// dispositions are the defaults (whatever thread of ours spawns it). `environment` nil: ours.
+    /// `directory`: its working directory (nil: ours).
     public static func spawn(
-        _ executable: String, arguments: [String], environment: [String], descriptors: [(source: Int32, target: Int32)]
+        _ executable: String, arguments: [String], environment: [String]?, descriptors: [(source: Int32, target: Int32)],
+        directory: String? = nil
     ) throws(SystemError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        guard posix_spawn_file_actions_init(&actions) == 0 else { throw SystemError("posix_spawn", errno: ENOMEM) }
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for (source, target) in descriptors {
-            let code = posix_spawn_file_actions_adddup2(&actions, source, target)
-            if code != 0 { throw SystemError("posix_spawn", errno: code, path: executable) }
-        }
         var pid: pid_t = 0
+        let sources = descriptors.map(\.source), targets = descriptors.map(\.target)
         let code = withCStrings(arguments) { argv in
-            withCStrings(environment) { envp in
-                posix_spawn(&pid, executable, &actions, nil, argv, envp)
+            guard let environment else {
+                return clamina_spawn(&pid, executable, argv, environ, sources, targets, Int32(descriptors.count), directory)
+            }
+            return withCStrings(environment) { envp in
+                clamina_spawn(&pid, executable, argv, envp, sources, targets, Int32(descriptors.count), directory)
             }
         }
         if code != 0 { throw SystemError("posix_spawn", errno: code, path: executable) }

@@ -1,11 +1,12 @@
 import Foundation
+import LaminaSystem
 
 /// Debian's `docker-registry` serving on 127.0.0.1 for one test, optionally behind htpasswd auth.
 /// Started on a free port (retrying a few ports), stopped when the value is dropped.
 final class LocalRegistry {
     let address: String
     let logPath: String
-    private let process: Process
+    private let process: ChildProcess
     private let directory: TemporaryDirectory
 
     static var available: Bool {
@@ -37,15 +38,8 @@ final class LocalRegistry {
                 \(authBlock)
                 """
             try Data(text.utf8).write(to: URL(fileURLWithPath: config))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
-            process.arguments = ["serve", config]
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            for _ in 0..<100 where process.isRunning {
+            let process = try startHelper("/usr/bin/docker-registry", ["serve", config], logPath: logPath)
+            for _ in 0..<100 where process.poll() == nil {
                 if let code = try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/v2/"]),
                     code == "200" || code == "401"
                 {
@@ -55,7 +49,7 @@ final class LocalRegistry {
                 }
                 usleep(100_000)
             }
-            stopProcess(process)
+            process.stop()
         }
         throw ToolFailure(message: "docker-registry did not start")
     }
@@ -72,6 +66,6 @@ final class LocalRegistry {
     }
 
     deinit {
-        stopProcess(process)
+        process.stop()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LaminaImage
+import LaminaSystem
 
 /// A directory under /tmp removed when the value is dropped.
 final class TemporaryDirectory {
@@ -21,33 +22,16 @@ final class TemporaryDirectory {
     }
 }
 
-/// Runs a program and returns its standard output; throws with its standard error when it fails.
+/// Runs a program and returns its standard output; throws with its standard error when it fails
+/// (or outlives `timeout`). Through LaminaSystem's `ChildProcess`, never Foundation's `Process`.
 @discardableResult
-func run(_ program: String, _ arguments: [String], input: String? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    if let input {
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-    } else {
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+func run(_ program: String, _ arguments: [String], input: String? = nil, timeout: Duration = .seconds(300)) throws -> String {
+    let result = try ChildProcess.run(program, arguments, input: input, timeout: timeout)
+    guard result.exitCode == 0, !result.timedOut else {
+        let reason = result.timedOut ? "killed after \(timeout)" : "exit \(result.exitCode)"
+        throw ToolFailure(message: "\(program) \(arguments.joined(separator: " ")) (\(reason)): \(result.errorOutput)")
     }
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ToolFailure(message: "\(program) \(arguments.joined(separator: " ")): \(String(decoding: errData, as: UTF8.self))")
-    }
-    return String(decoding: outData, as: UTF8.self)
+    return result.output
 }
 
 struct ToolFailure: Error, CustomStringConvertible {
@@ -81,14 +65,13 @@ func treeListing(_ root: String) throws -> [String] {
     return lines.sorted()
 }
 
-/// Stops a helper process: SIGTERM, then SIGKILL if it lingers (a child spawned from a test's
-/// concurrency thread can inherit a mask that blocks SIGTERM), waiting boundedly: Foundation's
-/// `waitUntilExit` can spin when called from such a thread.
-func stopProcess(_ process: Process) {
-    guard process.isRunning else { return }
-    kill(process.processIdentifier, SIGTERM)
-    for attempt in 0..<300 where process.isRunning {
-        if attempt == 50 { kill(process.processIdentifier, SIGKILL) }
-        usleep(10_000)
+/// Starts a helper server with its output appended to `logPath` (or dropped).
+func startHelper(_ program: String, _ arguments: [String], logPath: String? = nil) throws -> ChildProcess {
+    let null = try MountCalls.openReadWrite("/dev/null")
+    let log = try logPath.map { try MountCalls.openForAppending($0) } ?? null
+    defer {
+        MountCalls.close(null)
+        if log != null { MountCalls.close(log) }
     }
+    return try ChildProcess(program, arguments, streams: (null, log, log))
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LaminaSystem
 
 /// A bearer-token issuer for `docker-registry`'s token auth: a small Python HTTP server (standard
 /// library only) that checks basic credentials and returns an RS256 JWT signed by `openssl`, with the
@@ -6,7 +7,7 @@ import Foundation
 final class TokenServer {
     let realm: String
     let certificatePath: String
-    private let process: Process
+    private let process: ChildProcess
     private let directory: TemporaryDirectory
 
     static let service = "lamina-registry"
@@ -27,12 +28,7 @@ final class TokenServer {
         let script = directory.path + "/token.py"
         try Data(Self.source.utf8).write(to: URL(fileURLWithPath: script))
         let portFile = directory.path + "/port"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, key, certificatePath, user, password, Self.service, Self.issuer, portFile]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startHelper("/usr/bin/python3", [script, key, certificatePath, user, password, Self.service, Self.issuer, portFile])
         self.process = process
         var port = ""
         for _ in 0..<100 {
@@ -41,14 +37,14 @@ final class TokenServer {
             usleep(50_000)
         }
         guard !port.isEmpty else {
-            stopProcess(process)
+            process.stop()
             throw ToolFailure(message: "token server did not start")
         }
         realm = "http://127.0.0.1:\(port)/token"
     }
 
     deinit {
-        stopProcess(process)
+        process.stop()
     }
 
     private static let source = #"""

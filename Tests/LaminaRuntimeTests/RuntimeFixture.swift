@@ -91,18 +91,10 @@ enum ExternalTool {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw SystemError("\(executable) \(arguments.joined(separator: " ")): \(text)", errno: EIO)
+        let result = try ChildProcess.run(executable, arguments, timeout: .seconds(300))
+        let text = result.output + result.errorOutput
+        guard result.exitCode == 0, !result.timedOut else {
+            throw SystemError("\(executable) \(arguments.joined(separator: " ")): \(result.timedOut ? "killed after 300 s; " : "")\(text)", errno: EIO)
         }
         return text
     }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/xattr.h>
+#include "CLaminaSpawn.h"
 
 /// open/openat take a variadic mode argument; this gives Swift a fixed signature.
 int clamina_openat(int dirfd, const char *path, int flags, mode_t mode);

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LaminaImage
+import LaminaSystem
 
 /// `lamina image mount IMAGE MOUNTPOINT`: mounts an image's merged view, read-only unless
 /// `--upper`/`--work` are given, by handing its layer directories to `lamina mount --lower`.
@@ -30,11 +31,9 @@ struct ImageMount: ParsableCommand {
             if let work { arguments += ["--work", work] }
             return arguments + [mountPoint]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = arguments
-        try reportingErrors("mount") { try process.run() }
-        process.waitUntilExit()
-        if process.terminationStatus != 0 { throw ExitCode(process.terminationStatus) }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let child = try reportingErrors("mount") { try ChildProcess(executable, arguments, streams: (0, 1, 2)) }
+        let code = ProcessCalls.exitCode(fromWaitStatus: child.wait() ?? 0)
+        if code != 0 { throw ExitCode(code) }
     }
 }

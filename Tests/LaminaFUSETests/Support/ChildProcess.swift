@@ -1,63 +1,62 @@
 import Foundation
 import Glibc
+import LaminaSystem
 
 /// A started child process whose output goes to two temporary files; used directly for FUSE
 /// daemons the harness runs in the foreground, and by `Command` for everything else.
 ///
-/// Not thread-safe: one owner waits for it. `pid` may be read from any thread (to kill it).
-final class ChildProcess {
+/// Started and waited for through LaminaSystem's `ChildProcess` (posix_spawn, waitpid on this
+/// pid only, bounded waits), never Foundation's `Process`, whose waits can spin on the test's
+/// concurrency threads. Thread-safe as that type is: `kill()` may come from any thread.
+final class ChildProcess: Sendable {
     let pid: Int32
     let commandLine: String
-    private let process: Process
+    private let child: LaminaSystem.ChildProcess
     private let outputPath: String
     private let errorPath: String
 
     init(_ executable: String, _ arguments: [String], in directory: String?, environment: [String: String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { _, new in new }
-        process.environment = merged
         outputPath = try Self.temporaryFile()
         errorPath = try Self.temporaryFile()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
-        process.standardError = FileHandle(forWritingAtPath: errorPath)
         commandLine = ([executable] + arguments).joined(separator: " ")
-        do { try process.run() } catch {
+        let null = try PosixCall.open("/dev/null", flags: O_RDONLY | O_CLOEXEC)
+        let output = try PosixCall.open(outputPath, flags: O_WRONLY | O_CLOEXEC)
+        let error = try PosixCall.open(errorPath, flags: O_WRONLY | O_CLOEXEC)
+        defer { for descriptor in [null, output, error] { PosixCall.close(descriptor) } }
+        do {
+            child = try LaminaSystem.ChildProcess(
+                executable, arguments, environment: merged.map { "\($0.key)=\($0.value)" }, directory: directory,
+                streams: (null, output, error))
+        } catch {
             throw HarnessError("cannot start \(commandLine): \(error)")
         }
-        self.process = process
-        pid = process.processIdentifier
+        pid = child.pid
     }
 
     deinit {
-        if process.isRunning { Glibc.kill(pid, SIGKILL); process.waitUntilExit() }
+        if child.poll() == nil {
+            child.signal(SIGKILL)
+            child.wait(timeout: .seconds(10))
+        }
         unlink(outputPath)
         unlink(errorPath)
     }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.poll() == nil }
 
     /// Waits for the child to exit; false when it was still running after `timeout`.
     func wait(timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline { return false }
-            usleep(5_000)
-        }
-        process.waitUntilExit()
-        return true
+        child.wait(timeout: timeout) != nil
     }
 
-    func kill() { Glibc.kill(pid, SIGKILL) }
+    func kill() { child.signal(SIGKILL) }
 
-    /// Status and output so far (the status is -1 while the child runs).
+    /// Status and output so far (the status is -1 while the child runs; 128 + N when killed by N).
     func result() -> CommandResult {
         CommandResult(
-            status: process.isRunning ? -1 : process.terminationStatus,
+            status: child.exitCode ?? -1,
             output: Self.contents(outputPath), errorOutput: Self.contents(errorPath))
     }
 

@@ -56,8 +56,9 @@ final class OverlayMount {
 
     /// Runs `body`; if it takes longer than `timeout`, kills the FUSE daemon so blocked calls fail.
     func guarded<T>(timeout: Duration = .seconds(120), _ body: () throws -> T) rethrows -> T {
-        guard let pid = daemon?.pid else { return try body() }
-        let work = DispatchWorkItem { kill(pid, SIGKILL) }
+        guard let daemon else { return try body() }
+        // Weak: a cancelled work item stays queued until its deadline; it must not keep the daemon.
+        let work = DispatchWorkItem { [weak daemon] in daemon?.kill() }
         let nanoseconds = timeout.components.seconds * 1_000_000_000
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds)), execute: work)
         defer { work.cancel() }
