@@ -13,6 +13,9 @@ import Synchronization
 ///   directory's entries takes (see docs/architecture.md "Locking" for the order).
 /// - `hasUpper` is atomic so open handles can check for a copy-up without a lock. It only ever
 ///   goes from false to true, and is set while the parent's `directory` lock is held.
+/// - `number` (the merged inode number) is atomic; it changes once at most, when a lower file
+///   with several links is copied up (under the parent's `directory` lock), as overlayfs then
+///   reports the upper file's number.
 final class Node: Sendable {
     /// A name of the node: a parent directory node and the name in it.
     struct Link: Sendable {
@@ -24,7 +27,8 @@ final class Node: Sendable {
         /// The name the upper path is derived from (nil parent: the root).
         var parent: Node?
         var name: String
-        /// Further hard-link names made through the engine.
+        /// Further names of the same file (links made through the engine, or upper hard links
+        /// found by lookups).
         var otherLinks: [Link] = []
         /// The top-most lower copy (nil: upper only).
         var lower: LayerPath?
@@ -41,8 +45,7 @@ final class Node: Sendable {
     }
 
     let id: NodeID
-    /// The merged inode number (st_ino).
-    let inode: UInt64
+    private let number: Atomic<UInt64>
     /// The S_IFMT bits.
     let type: mode_t
     let placement: Mutex<Placement>
@@ -51,12 +54,18 @@ final class Node: Sendable {
 
     init(id: NodeID, inode: UInt64, type: mode_t, placement: Placement, hasUpper: Bool, lowerSources: [LayerPath]) {
         self.id = id
-        self.inode = inode
+        self.number = Atomic(inode)
         self.type = type
         self.placement = Mutex(placement)
         self.directory = Mutex(DirectoryState(lowerSources: lowerSources, index: nil))
         self.hasUpper = Atomic(hasUpper)
     }
+
+    /// The merged inode number (st_ino).
+    var inode: UInt64 { number.load(ordering: .acquiring) }
+
+    /// The node now reports `inode` (a lower file with several links was copied up).
+    func renumber(_ inode: UInt64) { number.store(inode, ordering: .releasing) }
 
     var isDirectory: Bool { type == S_IFDIR }
     var isUpper: Bool { hasUpper.load(ordering: .acquiring) }
@@ -77,21 +86,39 @@ final class Node: Sendable {
         return components.isEmpty ? "." : components.reversed().joined(separator: "/")
     }
 
-    /// Forgets the name (`parent`, `name`); true when the node has no name left.
-    func removeLink(parent: Node, name: String) -> Bool {
+    /// What removing a name left of a node.
+    enum Remaining {
+        /// Other names remain; the first name (the one the upper path is derived from) is now in
+        /// `parent` (which is a different directory when `parentChanged`).
+        case names(parentChanged: Bool, parent: Node)
+        /// That was the last name.
+        case none
+    }
+
+    /// Forgets the name (`parent`, `name`), whichever of the node's names it is.
+    func removeLink(parent: Node, name: String) -> Remaining {
         placement.withLock { placement in
             if placement.parent === parent && placement.name == name {
                 guard !placement.otherLinks.isEmpty else {
                     placement.removed = true
-                    return true
+                    return .none
                 }
                 let next = placement.otherLinks.removeFirst()
                 placement.parent = next.parent
                 placement.name = next.name
-            } else {
-                placement.otherLinks.removeAll { $0.parent === parent && $0.name == name }
+                return .names(parentChanged: next.parent !== parent, parent: next.parent)
             }
-            return false
+            placement.otherLinks.removeAll { $0.parent === parent && $0.name == name }
+            return .names(parentChanged: false, parent: placement.parent ?? parent)
+        }
+    }
+
+    /// Records (`parent`, `name`) as a name of the node if it is not one already.
+    func addLink(parent: Node, name: String) {
+        placement.withLock { placement in
+            if placement.removed || (placement.parent === parent && placement.name == name) { return }
+            if placement.otherLinks.contains(where: { $0.parent === parent && $0.name == name }) { return }
+            placement.otherLinks.append(Link(parent: parent, name: name))
         }
     }
 

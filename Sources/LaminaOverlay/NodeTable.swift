@@ -2,8 +2,8 @@ import Synchronization
 import LaminaSystem
 import Glibc
 
-/// Every node the kernel holds a reference to, by `NodeID`, and by merged inode number so that
-/// every name of one file (hard links) is one node.
+/// Every node the kernel holds a reference to, by `NodeID`, and by `NodeTable.Key` so that every
+/// name of one file is one node where the merged view treats them as one file.
 ///
 /// A node stays while the kernel's lookup count is above zero or while a child node names it as
 /// parent (children derive their paths through it); `forget` drops the rest, so memory follows
@@ -12,15 +12,27 @@ import Glibc
 /// Thread safety: `state` (Mutex) protects the maps and counts. It may be taken while a directory
 /// lock is held, and it takes node `placement` locks inside; never the other way round.
 final class NodeTable: Sendable {
+    /// What makes two names one node.
+    enum Key: Hashable, Sendable {
+        /// Every name of the file with this merged inode number (upper files, directories, lower
+        /// files with one link).
+        case inode(UInt64)
+        /// One name only: a lower file with several links. Its names are separate files of the
+        /// merged view (copying one up breaks the link, as overlayfs without `index=on` does),
+        /// though until then they report one inode number.
+        case name(parent: NodeID, String)
+    }
+
     private struct Slot {
         let node: Node
         var lookups: UInt64
         var children: Int
+        var key: Key?
     }
 
     private struct State {
         var slots: [NodeID: Slot] = [:]
-        var byInode: [UInt64: NodeID] = [:]
+        var byKey: [Key: NodeID] = [:]
         var nextID: NodeID = Overlay.rootNode + 1
     }
 
@@ -30,8 +42,8 @@ final class NodeTable: Sendable {
     init(root: Node) {
         self.root = root
         var initial = State()
-        initial.slots[root.id] = Slot(node: root, lookups: 1, children: 0)
-        initial.byInode[root.inode] = root.id
+        initial.slots[root.id] = Slot(node: root, lookups: 1, children: 0, key: .inode(root.inode))
+        initial.byKey[.inode(root.inode)] = root.id
         state = Mutex(initial)
     }
 
@@ -43,23 +55,26 @@ final class NodeTable: Sendable {
         return node
     }
 
-    /// The live node with merged inode number `inode`, if the kernel knows it.
-    func node(inode: UInt64) -> Node? {
-        state.withLock { state in state.byInode[inode].flatMap { state.slots[$0]?.node } }
+    /// The live node the name (`parent`, `name`), whose merged inode number is `inode`, belongs to.
+    func node(in parent: Node, named name: String, inode: UInt64) -> Node? {
+        state.withLock { state in
+            let id = state.byKey[.name(parent: parent.id, name)] ?? state.byKey[.inode(inode)]
+            return id.flatMap { state.slots[$0]?.node }
+        }
     }
 
-    /// The node for `inode`, made by `make` (given a fresh id) when none is live; counts one lookup.
-    func resolve(inode: UInt64, make: (NodeID) -> Node) -> Node {
+    /// The node for `key`, made by `make` (given a fresh id) when none is live; counts one lookup.
+    func resolve(key: Key, make: (NodeID) -> Node) -> Node {
         state.withLock { state in
-            if let id = state.byInode[inode], state.slots[id] != nil {
+            if let id = state.byKey[key], state.slots[id] != nil {
                 state.slots[id]!.lookups += 1
                 return state.slots[id]!.node
             }
             let id = state.nextID
             state.nextID += 1
             let node = make(id)
-            state.slots[id] = Slot(node: node, lookups: 1, children: 0)
-            state.byInode[inode] = id
+            state.slots[id] = Slot(node: node, lookups: 1, children: 0, key: key)
+            state.byKey[key] = id
             if let parent = node.parent { state.slots[parent.id]?.children += 1 }
             return node
         }
@@ -70,14 +85,32 @@ final class NodeTable: Sendable {
         state.withLock { $0.slots[node.id]?.lookups += 1 }
     }
 
-    /// The node's name is gone: a new file with a recycled inode number must get a new node.
+    /// The node's name is gone: a new file with a recycled inode number (or the same name) must
+    /// get a new node.
     func detach(_ node: Node) {
         state.withLock { state in
-            if state.byInode[node.inode] == node.id { state.byInode[node.inode] = nil }
+            guard let key = state.slots[node.id]?.key else { return }
+            if state.byKey[key] == node.id { state.byKey[key] = nil }
+            state.slots[node.id]?.key = nil
         }
     }
 
-    /// The node's parent changed from `old` to `new` (rename).
+    /// The node is found by `key` from now on (a per-name node copied up, or renamed).
+    func rekey(_ node: Node, to key: Key) {
+        state.withLock { state in
+            guard let old = state.slots[node.id]?.key else { return }
+            if state.byKey[old] == node.id { state.byKey[old] = nil }
+            state.byKey[key] = node.id
+            state.slots[node.id]?.key = key
+        }
+    }
+
+    /// The key a node is found by, nil once detached.
+    func key(of node: Node) -> Key? {
+        state.withLock { $0.slots[node.id]?.key }
+    }
+
+    /// The node's parent changed from `old` to `new` (rename, or its first name removed).
     func reparent(_ node: Node, from old: Node, to new: Node) {
         guard old !== new else { return }
         state.withLock { state in
@@ -106,7 +139,7 @@ final class NodeTable: Sendable {
         var current = id
         while current != Overlay.rootNode, let slot = state.slots[current], slot.lookups == 0, slot.children <= 0 {
             state.slots[current] = nil
-            if state.byInode[slot.node.inode] == current { state.byInode[slot.node.inode] = nil }
+            if let key = slot.key, state.byKey[key] == current { state.byKey[key] = nil }
             guard let parent = slot.node.parent else { return }
             state.slots[parent.id]?.children -= 1
             current = parent.id

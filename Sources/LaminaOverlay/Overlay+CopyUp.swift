@@ -44,12 +44,29 @@ extension Overlay {
         let copied = try CopyUp(stack: stack, work: work).copy(source, to: target, data: data)
         // A copy-up is not a change of the parent: give it back its times (as overlayfs does).
         try stack.upper.setTimes(of: parentPath, access: parentStatus.st_atim, modification: parentStatus.st_mtim)
-        inodes.recordCopy(copied, origin: entry.inode)
+        let child = nodes.node(in: parent, named: name, inode: entry.inode)
+        // A lower file with several links: the copy is a file of its own (the link is broken, as
+        // overlayfs without index=on breaks it), so it reports the upper file's number, as the
+        // kernel does. Any other copy keeps its origin's number.
+        let breaksLink = try copied.st_mode & S_IFMT != S_IFDIR
+            && stack.roots[source.layer].status(of: source.path).st_nlink > 1
+        let number: UInt64
+        if breaksLink {
+            number = inodes.number(of: copied)
+        } else {
+            inodes.recordCopy(copied, origin: entry.inode)
+            number = entry.inode
+        }
         index.update(named: name) { entry in
             entry.layer = 0
             entry.inLower = true
+            entry.inode = number
         }
-        if let child = nodes.node(inode: entry.inode) {
+        if let child {
+            if breaksLink {
+                child.renumber(number)
+                nodes.rekey(child, to: .inode(number))
+            }
             child.hasUpper.store(true, ordering: .releasing)
         }
         logger.trace("copied up", metadata: ["path": "\(target)"])

@@ -34,17 +34,26 @@ extension Overlay {
     }
 
     /// The node for a file just found or made at (`parent`, `name`), counting one lookup.
+    ///
+    /// Names of one upper file share a node (hard links made through the mount, or found in the
+    /// upper layer). A lower file with several links gets a node per name: copying one name up
+    /// breaks the link (as overlayfs without `index=on` does), so the names are separate files
+    /// that only report one inode number until then.
     func adopt(_ status: stat, parent: Node, name: String, resolution: Resolution) -> Node {
         let number = inodes.number(of: status)
         let type = status.st_mode & S_IFMT
         let upper = stack.isUpper(resolution.entry.layer)
-        return nodes.resolve(inode: number) { id in
+        let key: NodeTable.Key = !upper && type != S_IFDIR && status.st_nlink > 1
+            ? .name(parent: parent.id, name) : .inode(number)
+        let node = nodes.resolve(key: key) { id in
             let placement = Node.Placement(
                 parent: parent, name: name, lower: resolution.lower,
                 lowerDirectoryCount: resolution.lowerDirectories.count)
             return Node(id: id, inode: number, type: type, placement: placement, hasUpper: upper,
                         lowerSources: resolution.lowerDirectories)
         }
+        if type != S_IFDIR { node.addLink(parent: parent, name: name) }
+        return node
     }
 
     /// The resolution of a name the engine just wrote in the upper layer.

@@ -36,14 +36,19 @@ extension Overlay {
         }
     }
 
-    /// The node that had the removed (or replaced) name loses it.
+    /// The node that had the removed (or replaced) name loses that name (not another one).
     func forgetName(parent: Node, entry: DirectoryIndex.Entry) {
-        guard let node = nodes.node(inode: entry.inode) else { return }
+        guard let node = nodes.node(in: parent, named: entry.name, inode: entry.inode) else { return }
         if entry.isDirectory {
             node.placement.withLock { $0.removed = true }
             nodes.detach(node)
-        } else if node.removeLink(parent: parent, name: entry.name) {
+            return
+        }
+        switch node.removeLink(parent: parent, name: entry.name) {
+        case .none:
             nodes.detach(node)
+        case .names(let parentChanged, let next):
+            if parentChanged { nodes.reparent(node, from: parent, to: next) }
         }
     }
 

@@ -74,6 +74,9 @@ private struct Move {
                                            intoMerged: !sourceIndex.sources.isEmpty)
         }
 
+        // Both nodes are found by their old names before either name changes.
+        let movingNode = overlay.nodes.node(in: source, named: name, inode: moving.inode)
+        let leavingNode = exchange ? replaced.flatMap { overlay.nodes.node(in: target, named: newName, inode: $0.inode) } : nil
         var arriving = moving
         arriving.name = newName
         arriving.lowerPositions = []
@@ -85,7 +88,7 @@ private struct Move {
             leaving.lowerPositions = []
             sourceIndex.insert(leaving)
             if targetIndex != nil { targetIndex!.insert(arriving) } else { sourceIndex.insert(arriving) }
-            overlay.moveName(of: leaving.inode, from: target, newName, to: source, name)
+            overlay.moveName(leavingNode, from: target, newName, to: source, name)
         } else {
             let whiteout = replaced == nil
                 ? try Whiteout.find(in: upper, directory: targetDirectory, name: newName) : nil
@@ -96,7 +99,7 @@ private struct Move {
             if targetIndex != nil { targetIndex!.insert(arriving) } else { sourceIndex.insert(arriving) }
             if let replaced { overlay.forgetName(parent: target, entry: replaced) }
         }
-        overlay.moveName(of: moving.inode, from: source, name, to: target, newName)
+        overlay.moveName(movingNode, from: source, name, to: target, newName)
     }
 }
 
@@ -140,9 +143,10 @@ extension Overlay {
         if whiteout == .file { try Whiteout.removeFile(in: upper, for: targetPath) }
     }
 
-    /// The node numbered `inode` is now called (`newParent`, `newName`).
-    func moveName(of inode: UInt64, from parent: Node, _ name: String, to newParent: Node, _ newName: String) {
-        guard let node = nodes.node(inode: inode) else { return }
+    /// The node that was called (`parent`, `name`) is now called (`newParent`, `newName`).
+    func moveName(_ node: Node?, from parent: Node, _ name: String, to newParent: Node, _ newName: String) {
+        guard let node else { return }
+        if case .name = nodes.key(of: node) { nodes.rekey(node, to: .name(parent: newParent.id, newName)) }
         if node.moveLink(parent: parent, name: name, to: newParent, newName) {
             nodes.reparent(node, from: parent, to: newParent)
         }
