@@ -1,7 +1,9 @@
+import Foundation
+import Glibc
 import Testing
 
 /// podman with the implementation under test as its overlay `mount_program`, on private stores:
-/// a container runs on it, and an image built on it has the same layers as the same build on
+/// a container runs on it, and an image built on it has the same files as the same build on
 /// kernel overlayfs (podman's own overlay driver) and on fuse-overlayfs.
 @Suite("podman with the implementation as mount_program", .serialized, TestHost.mountComparisons, TestHost.podman)
 struct PodmanTests {
@@ -37,7 +39,12 @@ struct PodmanTests {
         #expect(result.errorOutput.contains("/bin/vi"), "removing a lower file: \(result.transcript)")
     }
 
-    @Test("podman build makes the same layers as kernel overlayfs and fuse-overlayfs")
+    /// Compares the built images' files, not their raw layers: with a mount program podman makes
+    /// each layer by diffing the mounted trees ("naive diff"), while its kernel driver diffs the
+    /// upper directory, so the two layer listings differ legitimately (opaque marker against
+    /// per-name whiteouts, copied-up `run` directories). What a user gets, the image's merged
+    /// files, must be the same. Each image is mounted by its own store's driver.
+    @Test("podman build makes an image with the same files as on kernel overlayfs and fuse-overlayfs")
     func build() throws {
         let scratch = try ScratchDirectory("podman-build")
         defer { scratch.remove() }
@@ -50,32 +57,45 @@ struct PodmanTests {
         if try ImplementationUnderTest.selected() != .fuseOverlayfs, let fuseOverlayfs = TestHost.which("fuse-overlayfs") {
             references.append(("fuse-overlayfs", fuseOverlayfs))
         }
-        let candidate = try Self.buildLayers(
+        var started = timespec()
+        clock_gettime(CLOCK_REALTIME, &started)
+        let threshold = Timestamp(seconds: started.tv_sec - 1, nanoseconds: started.tv_nsec)
+        let candidate = try Self.buildImageTree(
             store: PodmanStore(name: "candidate", mountProgram: program, scratch: scratch), context: context, tools: tools)
         for (name, mountProgram) in references {
-            let reference = try Self.buildLayers(
+            let reference = try Self.buildImageTree(
                 store: PodmanStore(name: name.replacingOccurrences(of: " ", with: "-"), mountProgram: mountProgram, scratch: scratch),
                 context: context, tools: tools)
-            #expect(reference.count > 4, "fixture: the \(name) build has layer entries")
-            let missing = reference.filter { !candidate.contains($0) }
-            let extra = candidate.filter { !reference.contains($0) }
-            let built = { (lines: [String]) in lines.filter { !$0.hasPrefix("layer 0:") }.joined(separator: "\n    ") }
-            #expect(
-                missing.isEmpty && extra.isEmpty,
-                Comment(rawValue: "layers built on \(program) differ from \(name):\n"
-                    + (missing.map { "  only on \(name): \($0)" } + extra.map { "  only on \(program): \($0)" })
-                    .joined(separator: "\n")
-                    + "\nRUN layers on \(name):\n    \(built(reference))\nRUN layers on \(program):\n    \(built(candidate))"))
+            #expect(reference.entries.count > 20, "fixture: the \(name) image has files")
+            #expect(reference.entries["app/data/c"] != nil, "fixture: the last RUN step recreates /app/data on \(name)")
+            // fuse-overlayfs 1.10 loses the deletion of the replaced /app/data: its layer carries
+            // neither whiteouts nor an opaque marker, so `a` and `a-link` come back in its image
+            // (kernel overlayfs, the reference, and Lamina both remove them). Those names only are
+            // excused; any other difference fails.
+            let fuseOverlayfsLosesDeletion = mountProgram != nil && reference.entries["app/data/a"] != nil
+            let differences = TreeComparison(
+                referenceName: name, candidateName: program, policy: .visible(threshold: threshold)
+            ).differences(reference, candidate).filter { difference in
+                !(fuseOverlayfsLosesDeletion
+                    && (difference.hasPrefix("app/data/a: only in ") || difference.hasPrefix("app/data/a-link: only in ")
+                        || difference.hasPrefix("hard link groups")))
+            }
+            #expect(differences.isEmpty, Comment(rawValue: "image built on \(program) differs from \(name):\n  "
+                + differences.joined(separator: "\n  ")))
         }
     }
 
-    private static func buildLayers(store: PodmanStore, context: String, tools: PodmanTools) throws -> [String] {
+    /// Builds the Containerfile on `store` and reads the resulting image's files through
+    /// `podman image mount`.
+    private static func buildImageTree(store: PodmanStore, context: String, tools: PodmanTools) throws -> TreeSnapshot {
         defer { store.tearDown() }
         try store.podman(["import", tools.rootfsArchive, PodmanTools.baseImage])
         try store.podman(
             ["build", "--pull=never", "--network", "none"] + PodmanStore.containerLimits + [
                 "-t", "localhost/lamina-built:test", context,
             ])
-        return try store.layerListing(of: "localhost/lamina-built:test", tools: tools)
+        let mounted = try store.podman(["image", "mount", "localhost/lamina-built:test"])
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return TreeSnapshot.capture(mounted)
     }
 }

@@ -37,16 +37,6 @@ struct PodmanStore {
         return result
     }
 
-    /// Every layer of `image`, one line per tar entry ("layer 2: app/data/a file 0644 0:0 4 <sha256>"),
-    /// read from `podman save --format oci-dir`. Modification times are left out: RUN steps set
-    /// them from the clock.
-    func layerListing(of image: String, tools: PodmanTools) throws -> [String] {
-        let directory = root + "/saved-" + String(image.map { $0.isLetter || $0.isNumber ? $0 : "-" })
-        try podman(["save", "--format", "oci-dir", "-o", directory, image])
-        let result = try Command.check(tools.layerListing, [directory])
-        return result.output.split(separator: "\n").map(String.init)
-    }
-
     /// Unmounts what podman left mounted in the store (image mounts, its private bind mount).
     func tearDown() {
         _ = try? Command.run("podman", globalArguments + ["image", "unmount", "--all"], timeout: .seconds(60))
