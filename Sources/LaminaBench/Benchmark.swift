@@ -18,7 +18,7 @@ import Glibc
 public final class Benchmark {
     public let configuration: BenchmarkConfiguration
     private let logger: Logger
-    private let progress: (String) -> Void
+    let progress: (String) -> Void
 
     public init(configuration: BenchmarkConfiguration, logger: Logger = Logger(label: "lamina.bench"),
                 progress: @escaping (String) -> Void) {
@@ -44,9 +44,14 @@ public final class Benchmark {
         let mounter = OverlayMounter(runDirectory: runDirectory, programs: configuration.programs)
         let generator = StackGenerator(cacheDirectory: configuration.cacheDirectory)
 
+        var containerStart: ContainerStart?
         if configuration.workloads.contains(.containerStart) {
-            progress("skipped container-start: \(ContainerStart.unavailableReason)")
-            report.skipped.append(.init(workload: .containerStart, reason: ContainerStart.unavailableReason))
+            do {
+                containerStart = try ContainerStart.prepare(runDirectory: runDirectory)
+            } catch {
+                progress("skipped container-start: \(error)")
+                report.skipped.append(.init(workload: .containerStart, reason: "\(error)"))
+            }
         }
         for layers in configuration.layers {
             let stack = try generator.stack(configuration.shape(layers: layers), progress: progress)
@@ -55,7 +60,7 @@ public final class Benchmark {
                 unlinkCount: configuration.unlinkCount, createCount: configuration.createCount,
                 seed: configuration.seed)
             for implementation in configuration.implementations {
-                try measure(implementation, stack, targets, mounter, into: &report)
+                try measure(implementation, stack, targets, mounter, containerStart, into: &report)
             }
         }
         report.computeRatios()
@@ -72,12 +77,19 @@ public final class Benchmark {
 
     /// Every workload of one implementation on one stack; a mount failure skips the rest of it.
     private func measure(_ implementation: Implementation, _ stack: GeneratedStack, _ targets: WorkloadTargets,
-                         _ mounter: OverlayMounter, into report: inout BenchmarkReport) throws {
+                         _ mounter: OverlayMounter, _ containerStart: ContainerStart?,
+                         into report: inout BenchmarkReport) throws {
         let layers = stack.manifest.shape.layers
         var usage = BenchmarkReport.DaemonUsage(implementation: implementation, layers: layers,
                                                 peakResidentKiB: 0, cpuSeconds: 0, mounts: 0)
         defer { if usage.mounts > 0 && implementation.isFUSE { report.daemons.append(usage) } }
-        for workload in configuration.workloads where workload != .containerStart {
+        for workload in configuration.workloads {
+            if workload == .containerStart {
+                if let containerStart {
+                    measureContainerStart(implementation, stack, mounter, containerStart, &usage, into: &report)
+                }
+                continue
+            }
             var timings: [[StepTiming]] = []
             for repetition in 1...configuration.repetitions {
                 let mount: OverlayMount

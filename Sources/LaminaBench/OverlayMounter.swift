@@ -38,12 +38,14 @@ final class OverlayMounter {
         return links
     }
 
-    func mount(_ implementation: Implementation, _ stack: GeneratedStack) throws -> OverlayMount {
+    /// Mounts `stack`, with `extraTopLayer` (a directory) above its layers when given.
+    func mount(_ implementation: Implementation, _ stack: GeneratedStack, extraTopLayer: String? = nil) throws -> OverlayMount {
         counter += 1
         let scratch = runDirectory + "/m\(counter)"
         let merged = scratch + "/merged", upper = scratch + "/upper", work = scratch + "/work"
         for directory in [scratch, merged, upper, work] { try PosixCall.makeDirectory(directory) }
-        let options = "lowerdir=" + (try lowerDirectories(stack)).joined(separator: ":")
+        let lowers = (extraTopLayer.map { [$0] } ?? []) + (try lowerDirectories(stack))
+        let options = "lowerdir=" + lowers.joined(separator: ":")
             + ",upperdir=\(upper),workdir=\(work)"
         do {
             if implementation == .kernel {

@@ -5,7 +5,7 @@ import LaminaSystem
 import Glibc
 #endif
 
-/// Why a workload cannot run yet (the container runtime does not exist): reported as a skip.
+/// Why a workload cannot run here (e.g. runc or busybox missing): reported as a skip.
 struct WorkloadUnavailable: Error, CustomStringConvertible {
     let description: String
 }
@@ -76,7 +76,7 @@ extension Workload {
         case .renameDirectory:
             return [try runRename(root, targets)]
         case .containerStart:
-            throw WorkloadUnavailable(description: ContainerStart.unavailableReason)
+            throw WorkloadUnavailable(description: "container-start mounts its own stack (ContainerStart.run)")
         }
     }
 

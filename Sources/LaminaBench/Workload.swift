@@ -10,7 +10,7 @@ public enum Workload: String, CaseIterable, Codable, Sendable {
     case create
     case unlinkLower = "unlink-lower"
     case renameDirectory = "rename-dir"
-    /// Mount plus `runc run` of `true`: measured once the container runtime exists.
+    /// Mount plus `runc run` of `true` plus unmount (see `ContainerStart`).
     case containerStart = "container-start"
 
     /// The figures this workload reports, in the order it measures them.
@@ -58,7 +58,7 @@ public enum Workload: String, CaseIterable, Codable, Sendable {
         case "unlink-lower": "unlink random lower files (cold)"
         case "remove-tree": "rm -r of a lower directory tree"
         case "rename-dir": "mv of a lower directory: rename(2), else mv's copy-and-delete"
-        case "container-start": "mount plus `runc run` of `true`"
+        case "container-start": "mount, write an OCI bundle, `runc run` of busybox `true`, unmount"
         default: figure
         }
     }
