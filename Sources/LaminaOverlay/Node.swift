@@ -88,11 +88,13 @@ final class Node: Sendable {
 
     /// What removing a name left of a node.
     enum Remaining {
-        /// Other names remain; the first name (the one the upper path is derived from) is now in
-        /// `parent` (which is a different directory when `parentChanged`).
-        case names(parentChanged: Bool, parent: Node)
+        /// Other names remain (the first of them is now the one the upper path is derived from,
+        /// when the removed name was).
+        case names
         /// That was the last name.
         case none
+        /// The node had no such name.
+        case notFound
     }
 
     /// Forgets the name (`parent`, `name`), whichever of the node's names it is.
@@ -106,24 +108,35 @@ final class Node: Sendable {
                 let next = placement.otherLinks.removeFirst()
                 placement.parent = next.parent
                 placement.name = next.name
-                return .names(parentChanged: next.parent !== parent, parent: next.parent)
+                return .names
             }
+            let count = placement.otherLinks.count
             placement.otherLinks.removeAll { $0.parent === parent && $0.name == name }
-            return .names(parentChanged: false, parent: placement.parent ?? parent)
+            return placement.otherLinks.count < count ? .names : .notFound
         }
     }
 
-    /// Records (`parent`, `name`) as a name of the node if it is not one already.
-    func addLink(parent: Node, name: String) {
+    /// The directory nodes the node's names are in, one per name.
+    var linkParents: [Node] {
         placement.withLock { placement in
-            if placement.removed || (placement.parent === parent && placement.name == name) { return }
-            if placement.otherLinks.contains(where: { $0.parent === parent && $0.name == name }) { return }
-            placement.otherLinks.append(Link(parent: parent, name: name))
+            (placement.parent.map { [$0] } ?? []) + placement.otherLinks.map(\.parent)
         }
     }
 
-    /// Moves the name (`parent`, `name`) to (`newParent`, `newName`); true when that was the
-    /// primary name (the one the upper path is derived from).
+    /// Records (`parent`, `name`) as a name of the node if it is not one already; true when it
+    /// was added.
+    @discardableResult
+    func addLink(parent: Node, name: String) -> Bool {
+        placement.withLock { placement in
+            if placement.removed || (placement.parent === parent && placement.name == name) { return false }
+            if placement.otherLinks.contains(where: { $0.parent === parent && $0.name == name }) { return false }
+            placement.otherLinks.append(Link(parent: parent, name: name))
+            return true
+        }
+    }
+
+    /// Moves the name (`parent`, `name`) to (`newParent`, `newName`); true when the node had
+    /// that name.
     @discardableResult
     func moveLink(parent: Node, name: String, to newParent: Node, _ newName: String) -> Bool {
         placement.withLock { placement in
@@ -134,6 +147,7 @@ final class Node: Sendable {
             }
             if let index = placement.otherLinks.firstIndex(where: { $0.parent === parent && $0.name == name }) {
                 placement.otherLinks[index] = Link(parent: newParent, name: newName)
+                return true
             }
             return false
         }

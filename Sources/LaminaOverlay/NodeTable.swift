@@ -5,9 +5,11 @@ import Glibc
 /// Every node the kernel holds a reference to, by `NodeID`, and by `NodeTable.Key` so that every
 /// name of one file is one node where the merged view treats them as one file.
 ///
-/// A node stays while the kernel's lookup count is above zero or while a child node names it as
-/// parent (children derive their paths through it); `forget` drops the rest, so memory follows
-/// the kernel's inode cache, not the size of the tree.
+/// A node stays while the kernel's lookup count is above zero or while a live node records one of
+/// its names in it (`children` counts names, not nodes: each of a hard-linked file's names keeps
+/// its directory, so a name never points at a directory node the kernel was given again under a
+/// new NodeID); `forget` drops the rest, so memory follows the kernel's inode cache, not the size
+/// of the tree.
 ///
 /// Thread safety: `state` (Mutex) protects the maps and counts. It may be taken while a directory
 /// lock is held, and it takes node `placement` locks inside; never the other way round.
@@ -85,6 +87,23 @@ final class NodeTable: Sendable {
         state.withLock { $0.slots[node.id]?.lookups += 1 }
     }
 
+    /// The live `node` got a further name in `parent`.
+    func linked(_ node: Node, in parent: Node) {
+        state.withLock { state in
+            guard state.slots[node.id] != nil else { return }
+            state.slots[parent.id]?.children += 1
+        }
+    }
+
+    /// The live `node` lost one of its names in `parent`, and still has others.
+    func unlinked(_ node: Node, from parent: Node) {
+        state.withLock { state in
+            guard state.slots[node.id] != nil else { return }
+            state.slots[parent.id]?.children -= 1
+            Self.dropUnused(parent.id, in: &state)
+        }
+    }
+
     /// The node's name is gone: a new file with a recycled inode number (or the same name) must
     /// get a new node.
     func detach(_ node: Node) {
@@ -110,7 +129,7 @@ final class NodeTable: Sendable {
         state.withLock { $0.slots[node.id]?.key }
     }
 
-    /// The node's parent changed from `old` to `new` (rename, or its first name removed).
+    /// One of the node's names moved from directory `old` to `new` (rename).
     func reparent(_ node: Node, from old: Node, to new: Node) {
         guard old !== new else { return }
         state.withLock { state in
@@ -134,15 +153,19 @@ final class NodeTable: Sendable {
     /// Number of live nodes (tests and statistics).
     var count: Int { state.withLock { $0.slots.count } }
 
-    /// Drops `id` if nothing holds it, then its parent if that was its last child, and so on.
+    /// Drops `id` if nothing holds it, then each directory one of its names was in if that was the
+    /// directory's last child name, and so on.
     private static func dropUnused(_ id: NodeID, in state: inout State) {
-        var current = id
-        while current != Overlay.rootNode, let slot = state.slots[current], slot.lookups == 0, slot.children <= 0 {
+        var pending = [id]
+        while let current = pending.popLast() {
+            guard current != Overlay.rootNode, let slot = state.slots[current], slot.lookups == 0, slot.children <= 0
+            else { continue }
             state.slots[current] = nil
             if let key = slot.key, state.byKey[key] == current { state.byKey[key] = nil }
-            guard let parent = slot.node.parent else { return }
-            state.slots[parent.id]?.children -= 1
-            current = parent.id
+            for parent in slot.node.linkParents {
+                state.slots[parent.id]?.children -= 1
+                pending.append(parent.id)
+            }
         }
     }
 }

@@ -35,6 +35,7 @@ extension Overlay {
             resolution.entry.inode = node.inode
             index.insert(resolution.entry)
             node.placement.withLock { $0.otherLinks.append(Node.Link(parent: target, name: newName)) }
+            nodes.linked(node, in: target)
             nodes.addLookup(node)
             return entry(for: node, attributes: merged(status, of: node))
         }

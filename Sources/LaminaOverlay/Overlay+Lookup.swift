@@ -52,7 +52,7 @@ extension Overlay {
             return Node(id: id, inode: number, type: type, placement: placement, hasUpper: upper,
                         lowerSources: resolution.lowerDirectories)
         }
-        if type != S_IFDIR { node.addLink(parent: parent, name: name) }
+        if type != S_IFDIR, node.addLink(parent: parent, name: name) { nodes.linked(node, in: parent) }
         return node
     }
 

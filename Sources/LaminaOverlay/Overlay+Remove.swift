@@ -47,8 +47,10 @@ extension Overlay {
         switch node.removeLink(parent: parent, name: entry.name) {
         case .none:
             nodes.detach(node)
-        case .names(let parentChanged, let next):
-            if parentChanged { nodes.reparent(node, from: parent, to: next) }
+        case .names:
+            nodes.unlinked(node, from: parent)
+        case .notFound:
+            break
         }
     }
 
