@@ -2,7 +2,8 @@ import Glibc
 import LaminaSystem
 
 /// unlink and rmdir. A name that hides lower copies is replaced by a whiteout in one rename from
-/// the work directory; rmdir requires the merged directory to be empty.
+/// the work directory; rmdir requires the merged directory to be empty. Whiteouts are links to
+/// the work directory's shared whiteout inode where the upper file system allows it.
 extension Overlay {
     func remove(parent id: NodeID, name: String, directory isDirectory: Bool) throws {
         let operation = isDirectory ? "rmdir" : "unlink"
@@ -23,7 +24,9 @@ extension Overlay {
                 try requireMergedEmpty(path: inUpper ? path : nil, lowerDirectories: index.lowerDirectories(of: entry))
             }
             if !inUpper {
-                try Whiteout.create(in: stack.upper, at: path)
+                if try work?.linkSharedWhiteout(to: stack.upper, path) != true {
+                    try Whiteout.create(in: stack.upper, at: path)
+                }
             } else if entry.inLower {
                 try replaceWithWhiteout(path, isDirectory: isDirectory)
             } else if isDirectory {
@@ -77,7 +80,7 @@ extension Overlay {
     func replaceWithWhiteout(_ path: String, isDirectory: Bool) throws {
         guard let work else { throw SystemError("whiteout", errno: EROFS, path: path) }
         let temporary = work.temporaryName()
-        let made: Void? = try unlessFailing(with: EPERM) {
+        let made: Void? = try work.linkSharedWhiteout(to: work.descriptor, temporary) ? () : unlessFailing(with: EPERM) {
             try work.descriptor.makeNode(temporary, mode: S_IFCHR, device: 0)
         }
         guard made != nil else {

@@ -6,11 +6,14 @@ import Synchronization
 /// upper layer in one step, so a crash never leaves a partial file visible.
 ///
 /// Thread safety: the name counter is atomic; each temporary name is used by one operation.
+/// `sharedWhiteout` (Mutex) protects the state of the shared whiteout inode
+/// (`WorkDirectory+Whiteout.swift`); it is a leaf lock.
 final class WorkDirectory: Sendable {
     static let namePrefix = "#lamina."
     let descriptor: FileDescriptor
     private let counter = Atomic<UInt64>(0)
     private let processID = getpid()
+    let sharedWhiteout = Mutex(SharedWhiteout.absent)
 
     /// `descriptor` stays owned by the `LayerStack`.
     init(descriptor: FileDescriptor) {
