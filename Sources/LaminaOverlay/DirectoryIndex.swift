@@ -13,20 +13,32 @@ import LaminaSystem
 struct DirectoryIndex: Sendable {
     /// One merged name.
     struct Entry: Sendable {
+        // Stored in an order that packs the struct (64 -> 48 bytes; one per name of the tree).
         var name: String
-        /// The top-most layer holding the name.
-        var layer: Int
-        /// d_type of the top-most copy.
-        var type: UInt8
         /// The merged inode number (see `InodeNumbers`).
         var inode: UInt64
-        /// Some lower layer holds the name, so removing it must leave a whiteout.
-        var inLower: Bool
+        /// The top-most layer holding the name.
+        var layer: Int
         /// Positions in `DirectoryIndex.sources` of the lower directories holding the name: the
         /// top-most lower copy first, then (for a directory) the ones it merges with below.
-        var lowerPositions: [Int32]
+        var lowerPositions: LowerPositions
+        /// d_type of the top-most copy.
+        var type: UInt8
+        /// Some lower layer holds the name, so removing it must leave a whiteout.
+        var inLower: Bool
         /// While building: a directory still merging with layers below.
         var merging: Bool
+
+        init(name: String, layer: Int, type: UInt8, inode: UInt64, inLower: Bool,
+             lowerPositions: LowerPositions, merging: Bool) {
+            self.name = name
+            self.inode = inode
+            self.layer = layer
+            self.lowerPositions = lowerPositions
+            self.type = type
+            self.inLower = inLower
+            self.merging = merging
+        }
 
         var isDirectory: Bool { type == UInt8(DT_DIR) }
         var fileType: mode_t { DirectoryRecord.fileType(of: type) ?? S_IFREG }

@@ -25,17 +25,75 @@ final class NodeTable: Sendable {
         case name(parent: NodeID, String)
     }
 
+    /// What the table keeps per node, kept small (one per cached inode: tens of thousands on a
+    /// deep image): the key is stored as its inode number, or in `nameKeys` for the rare
+    /// name-keyed node.
     private struct Slot {
+        enum KeyKind: UInt8 { case none, inode, name }
         let node: Node
         var lookups: UInt64
-        var children: Int
-        var key: Key?
+        var keyInode: UInt64 = 0
+        var children: Int32 = 0
+        var keyKind = KeyKind.none
+    }
+
+    private struct NameKey: Hashable {
+        var parent: NodeID
+        var name: String
     }
 
     private struct State {
         var slots: [NodeID: Slot] = [:]
-        var byKey: [Key: NodeID] = [:]
+        var byInode: [UInt64: NodeID] = [:]
+        var byName: [NameKey: NodeID] = [:]
+        var nameKeys: [NodeID: NameKey] = [:]
         var nextID: NodeID = Overlay.rootNode + 1
+
+        func id(for key: Key) -> NodeID? {
+            switch key {
+            case .inode(let number): byInode[number]
+            case .name(let parent, let name): byName[NameKey(parent: parent, name: name)]
+            }
+        }
+
+        func key(of id: NodeID) -> Key? {
+            guard let slot = slots[id] else { return nil }
+            switch slot.keyKind {
+            case .none: return nil
+            case .inode: return .inode(slot.keyInode)
+            case .name: return nameKeys[id].map { .name(parent: $0.parent, $0.name) }
+            }
+        }
+
+        /// Files `id` under `key` (replacing the key it had).
+        mutating func setKey(_ key: Key?, of id: NodeID) {
+            unsetKey(of: id)
+            guard let key, slots[id] != nil else { return }
+            switch key {
+            case .inode(let number):
+                byInode[number] = id
+                slots[id]!.keyKind = .inode
+                slots[id]!.keyInode = number
+            case .name(let parent, let name):
+                let nameKey = NameKey(parent: parent, name: name)
+                byName[nameKey] = id
+                nameKeys[id] = nameKey
+                slots[id]!.keyKind = .name
+            }
+        }
+
+        /// Forgets `id`'s key (the key keeps pointing elsewhere if another node took it since).
+        mutating func unsetKey(of id: NodeID) {
+            guard let slot = slots[id] else { return }
+            switch slot.keyKind {
+            case .none: return
+            case .inode:
+                if byInode[slot.keyInode] == id { byInode[slot.keyInode] = nil }
+            case .name:
+                if let nameKey = nameKeys.removeValue(forKey: id), byName[nameKey] == id { byName[nameKey] = nil }
+            }
+            slots[id]!.keyKind = .none
+        }
     }
 
     let root: Node
@@ -44,12 +102,12 @@ final class NodeTable: Sendable {
     init(root: Node) {
         self.root = root
         var initial = State()
-        initial.slots[root.id] = Slot(node: root, lookups: 1, children: 0, key: .inode(root.inode))
-        initial.byKey[.inode(root.inode)] = root.id
+        initial.slots[root.id] = Slot(node: root, lookups: 1)
+        initial.setKey(.inode(root.inode), of: root.id)
         state = Mutex(initial)
     }
 
-    /// The node with `id`; ENOENT for an id the kernel should not hold.
+    /// The node with `id`, or ENOENT (the kernel used an id we no longer hold).
     func node(_ id: NodeID) throws -> Node {
         guard let node = state.withLock({ $0.slots[id]?.node }) else {
             throw SystemError("node", errno: ENOENT, path: "#\(id)")
@@ -57,37 +115,38 @@ final class NodeTable: Sendable {
         return node
     }
 
-    /// The live node the name (`parent`, `name`), whose merged inode number is `inode`, belongs to.
+    /// The live node for `name` in `parent` (name-keyed) or for `inode`, without counting a lookup.
     func node(in parent: Node, named name: String, inode: UInt64) -> Node? {
         state.withLock { state in
-            let id = state.byKey[.name(parent: parent.id, name)] ?? state.byKey[.inode(inode)]
+            let id = state.id(for: .name(parent: parent.id, name)) ?? state.id(for: .inode(inode))
             return id.flatMap { state.slots[$0]?.node }
         }
     }
 
-    /// The node for `key`, made by `make` (given a fresh id) when none is live; counts one lookup.
+    /// The node for `key`, counting one kernel lookup; `make` builds it (under the table lock)
+    /// when none is live.
     func resolve(key: Key, make: (NodeID) -> Node) -> Node {
         state.withLock { state in
-            if let id = state.byKey[key], state.slots[id] != nil {
+            if let id = state.id(for: key), state.slots[id] != nil {
                 state.slots[id]!.lookups += 1
                 return state.slots[id]!.node
             }
             let id = state.nextID
             state.nextID += 1
             let node = make(id)
-            state.slots[id] = Slot(node: node, lookups: 1, children: 0, key: key)
-            state.byKey[key] = id
+            state.slots[id] = Slot(node: node, lookups: 1)
+            state.setKey(key, of: id)
             if let parent = node.parent { state.slots[parent.id]?.children += 1 }
             return node
         }
     }
 
-    /// One more kernel reference to a node it already holds (link, create of an existing name).
+    /// The kernel got one more reference to `node` (create, mkdir, link replies).
     func addLookup(_ node: Node) {
         state.withLock { $0.slots[node.id]?.lookups += 1 }
     }
 
-    /// The live `node` got a further name in `parent`.
+    /// `node` got a further name in `parent`.
     func linked(_ node: Node, in parent: Node) {
         state.withLock { state in
             guard state.slots[node.id] != nil else { return }
@@ -95,7 +154,7 @@ final class NodeTable: Sendable {
         }
     }
 
-    /// The live `node` lost one of its names in `parent`, and still has others.
+    /// One of `node`'s names in `parent` is gone.
     func unlinked(_ node: Node, from parent: Node) {
         state.withLock { state in
             guard state.slots[node.id] != nil else { return }
@@ -104,29 +163,23 @@ final class NodeTable: Sendable {
         }
     }
 
-    /// The node's name is gone: a new file with a recycled inode number (or the same name) must
-    /// get a new node.
+    /// `node` is no longer found by its key (it left the merged view); it stays until forgotten.
     func detach(_ node: Node) {
-        state.withLock { state in
-            guard let key = state.slots[node.id]?.key else { return }
-            if state.byKey[key] == node.id { state.byKey[key] = nil }
-            state.slots[node.id]?.key = nil
-        }
+        state.withLock { $0.unsetKey(of: node.id) }
     }
 
-    /// The node is found by `key` from now on (a per-name node copied up, or renamed).
+    /// `node` is now found by `key` instead of its old one (copy-up renumbering, rename of a
+    /// name-keyed node).
     func rekey(_ node: Node, to key: Key) {
         state.withLock { state in
-            guard let old = state.slots[node.id]?.key else { return }
-            if state.byKey[old] == node.id { state.byKey[old] = nil }
-            state.byKey[key] = node.id
-            state.slots[node.id]?.key = key
+            guard let slot = state.slots[node.id], slot.keyKind != .none else { return }
+            state.setKey(key, of: node.id)
         }
     }
 
     /// The key a node is found by, nil once detached.
     func key(of node: Node) -> Key? {
-        state.withLock { $0.slots[node.id]?.key }
+        state.withLock { $0.key(of: node.id) }
     }
 
     /// One of the node's names moved from directory `old` to `new` (rename).
@@ -160,8 +213,8 @@ final class NodeTable: Sendable {
         while let current = pending.popLast() {
             guard current != Overlay.rootNode, let slot = state.slots[current], slot.lookups == 0, slot.children <= 0
             else { continue }
+            state.unsetKey(of: current)
             state.slots[current] = nil
-            if let key = slot.key, state.byKey[key] == current { state.byKey[key] = nil }
             for parent in slot.node.linkParents {
                 state.slots[parent.id]?.children -= 1
                 pending.append(parent.id)
