@@ -47,7 +47,8 @@ struct DirectoryIndex: Sendable {
     /// The lower-layer directories this index was read from, top-down.
     private(set) var sources: [LayerPath]
     private var entries: [Entry?] = []
-    private var slots: [String: Int] = [:]
+    /// Where each name sits in `entries`.
+    private var slots = NameSlots()
     private var removedCount = 0
 
     init(sources: [LayerPath] = []) {
@@ -58,7 +59,7 @@ struct DirectoryIndex: Sendable {
     var count: Int { slots.count }
 
     func entry(named name: String) -> Entry? {
-        guard let slot = slots[name] else { return nil }
+        guard let slot = slots.find(name, in: entries) else { return nil }
         return entries[slot]
     }
 
@@ -79,45 +80,40 @@ struct DirectoryIndex: Sendable {
 
     /// Adds a name, or replaces the entry of the same name.
     mutating func insert(_ entry: Entry) {
-        if let slot = slots[entry.name] {
+        if let slot = slots.insert(entry.name, at: entries.count, in: entries) {
             entries[slot] = entry
         } else {
-            slots[entry.name] = entries.count
             entries.append(entry)
         }
     }
 
     mutating func remove(named name: String) {
-        guard let slot = slots.removeValue(forKey: name) else { return }
+        guard let slot = slots.remove(name, in: entries) else { return }
         entries[slot] = nil
         removedCount += 1
         if removedCount > 64 && removedCount > entries.count / 2 { compact() }
     }
 
     /// Adds the entry `make` returns under `name`, or changes the entry already there in place:
-    /// one hash probe either way (building an index is the hot path of a cold listing).
+    /// one hash probe either way (building an index is the hot path of a cold listing). `make` returns
+    /// an entry named `name`.
     mutating func insertOrUpdate(named name: String, _ make: () -> Entry, update: (inout Entry) -> Void) {
-        let next = entries.count
-        let slot = Self.claim(&slots[name, default: next])
-        if slot == next {
-            entries.append(make())
-        } else if entries[slot] != nil {
+        if let slot = slots.insert(name, at: entries.count, in: entries) {
             update(&entries[slot]!)
+        } else {
+            entries.append(make())
         }
     }
 
-    /// Reading a slot through the `default:` subscript's write-back inserts the default when absent.
-    private static func claim(_ slot: inout Int) -> Int { slot }
-
     /// Room for `count` names without rehashing.
     mutating func reserveCapacity(_ count: Int) {
-        slots.reserveCapacity(count)
+        slots.reserveCapacity(count, in: entries)
         entries.reserveCapacity(count)
     }
 
     /// Changes the entry of `name` in place.
     mutating func update(named name: String, _ change: (inout Entry) -> Void) {
-        guard let slot = slots[name], var entry = entries[slot] else { return }
+        guard let slot = slots.find(name, in: entries), var entry = entries[slot] else { return }
         change(&entry)
         entries[slot] = entry
     }
@@ -130,10 +126,7 @@ struct DirectoryIndex: Sendable {
 
     private mutating func compact() {
         entries = entries.compactMap { $0 }.map { Optional($0) }
-        slots.removeAll(keepingCapacity: true)
-        for (slot, entry) in entries.enumerated() {
-            if let entry { slots[entry.name] = slot }
-        }
+        slots.rebuild(from: entries)
         removedCount = 0
     }
 }
