@@ -1,16 +1,22 @@
 import Glibc
 import Synchronization
 
-/// One merged inode the kernel knows, identified by a `NodeID` from a counter.
+/// One merged inode the kernel knows, identified by a `NodeID` (see `NodeTable` for how ids are given).
 ///
 /// A node records where it sits in the merged tree (parent and name, so its upper path is derived
 /// and a rename is one update), where it resolves in the lower layers, and whether it has an upper
 /// copy. A directory node also owns its `DirectoryIndex`.
 ///
+/// A node exists for every inode the kernel caches (tens of thousands after walking a deep image),
+/// so it is kept small: directory state lives in a separate object only directories have, and the
+/// lower location shares its directory path with the parent's index instead of holding a joined
+/// path of its own.
+///
 /// Thread safety:
 /// - `placement` (Mutex) protects parent, names and lower location; a leaf lock.
-/// - `directory` (Mutex) protects the directory's index; it is also the lock every change to the
-///   directory's entries takes (see docs/architecture.md "Locking" for the order).
+/// - `directory` (a `DirectoryBox` holding a Mutex; nil for non-directories) protects the
+///   directory's index; it is also the lock every change to the directory's entries takes (see
+///   docs/architecture.md "Locking" for the order).
 /// - `hasUpper` is atomic so open handles can check for a copy-up without a lock. It only ever
 ///   goes from false to true, and is set while the parent's `directory` lock is held.
 /// - `number` (the merged inode number) is atomic; it changes once at most, when a lower file
@@ -30,12 +36,29 @@ final class Node: Sendable {
         /// Further names of the same file (links made through the engine, or upper hard links
         /// found by lookups).
         var otherLinks: [Link] = []
-        /// The top-most lower copy (nil: upper only).
-        var lower: LayerPath?
+        /// The lower directory holding the top-most lower copy (nil: upper only); its path is
+        /// the index's own string, shared rather than copied.
+        var lowerDirectory: LayerPath?
+        /// The copy's name in `lowerDirectory` ("" for the root: the directory itself).
+        var lowerName: String
         /// Lower directories merged into this directory (used for st_nlink).
-        var lowerDirectoryCount = 0
+        var lowerDirectoryCount: Int32
         /// Unlinked or removed from the merged view.
         var removed = false
+
+        init(parent: Node?, name: String, lowerDirectory: LayerPath?, lowerName: String, lowerDirectoryCount: Int) {
+            self.parent = parent
+            self.name = name
+            self.lowerDirectory = lowerDirectory
+            self.lowerName = lowerName
+            self.lowerDirectoryCount = Int32(clamping: lowerDirectoryCount)
+        }
+
+        /// The top-most lower copy (nil: upper only).
+        var lower: LayerPath? {
+            guard let lowerDirectory else { return nil }
+            return lowerName.isEmpty ? lowerDirectory : lowerDirectory.appending(lowerName)
+        }
     }
 
     /// Where a directory's index comes from, and the index once built.
@@ -44,20 +67,30 @@ final class Node: Sendable {
         var index: DirectoryIndex?
     }
 
+    /// A directory's state behind its lock, allocated for directories only.
+    final class DirectoryBox: Sendable {
+        let state: Mutex<DirectoryState>
+
+        init(lowerSources: [LayerPath]) {
+            state = Mutex(DirectoryState(lowerSources: lowerSources, index: nil))
+        }
+    }
+
     let id: NodeID
     private let number: Atomic<UInt64>
     /// The S_IFMT bits.
     let type: mode_t
-    let placement: Mutex<Placement>
-    let directory: Mutex<DirectoryState>
     let hasUpper: Atomic<Bool>
+    let placement: Mutex<Placement>
+    /// nil for anything but a directory.
+    let directory: DirectoryBox?
 
     init(id: NodeID, inode: UInt64, type: mode_t, placement: Placement, hasUpper: Bool, lowerSources: [LayerPath]) {
         self.id = id
         self.number = Atomic(inode)
         self.type = type
         self.placement = Mutex(placement)
-        self.directory = Mutex(DirectoryState(lowerSources: lowerSources, index: nil))
+        self.directory = type == S_IFDIR ? DirectoryBox(lowerSources: lowerSources) : nil
         self.hasUpper = Atomic(hasUpper)
     }
 

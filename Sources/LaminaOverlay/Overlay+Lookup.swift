@@ -6,10 +6,13 @@ extension Overlay {
     /// Where a name of a directory resolves, read from the parent's index under its lock.
     struct Resolution {
         var entry: DirectoryIndex.Entry
-        /// The top-most lower copy (nil: upper only).
-        var lower: LayerPath?
+        /// The lower directory holding the top-most lower copy (nil: upper only).
+        var lowerDirectory: LayerPath?
         /// For a directory: the lower directories it merges.
         var lowerDirectories: [LayerPath]
+
+        /// The top-most lower copy.
+        var lower: LayerPath? { lowerDirectory?.appending(entry.name) }
     }
 
     func lookupEntry(parent: NodeID, name: String) throws -> Entry {
@@ -18,7 +21,7 @@ extension Overlay {
             guard let entry = index.entry(named: name) else {
                 throw SystemError("lookup", errno: ENOENT, path: name)
             }
-            return Resolution(entry: entry, lower: index.lowerLocation(of: entry),
+            return Resolution(entry: entry, lowerDirectory: entry.lowerPositions.first.map { index.sources[Int($0)] },
                               lowerDirectories: index.lowerDirectories(of: entry))
         }
         let status: stat
@@ -47,7 +50,7 @@ extension Overlay {
             ? .name(parent: parent.id, name) : .inode(number)
         let node = nodes.resolve(key: key) { id in
             let placement = Node.Placement(
-                parent: parent, name: name, lower: resolution.lower,
+                parent: parent, name: name, lowerDirectory: resolution.lowerDirectory, lowerName: resolution.entry.name,
                 lowerDirectoryCount: resolution.lowerDirectories.count)
             return Node(id: id, inode: number, type: type, placement: placement, hasUpper: upper,
                         lowerSources: resolution.lowerDirectories)
@@ -61,6 +64,6 @@ extension Overlay {
         let entry = DirectoryIndex.Entry(
             name: name, layer: 0, type: DirectoryRecord.directoryType(of: status.st_mode),
             inode: inodes.number(of: status), inLower: inLower, lowerPositions: [], merging: false)
-        return Resolution(entry: entry, lower: nil, lowerDirectories: [])
+        return Resolution(entry: entry, lowerDirectory: nil, lowerDirectories: [])
     }
 }

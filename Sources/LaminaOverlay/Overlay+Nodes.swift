@@ -7,7 +7,7 @@ extension Overlay {
         let top = try stack.roots[0].status()
         let lowers = (stack.firstLower..<stack.count).map { LayerPath(layer: $0, path: ".") }
         let placement = Node.Placement(
-            parent: nil, name: "", lower: lowers.first, lowerDirectoryCount: lowers.count)
+            parent: nil, name: "", lowerDirectory: lowers.first, lowerName: "", lowerDirectoryCount: lowers.count)
         return Node(id: rootNode, inode: inodes.number(of: top), type: S_IFDIR, placement: placement,
                     hasUpper: stack.hasUpper, lowerSources: lowers)
     }
@@ -61,10 +61,11 @@ extension Overlay {
 
     /// Locks `directory` and builds its index if it has none yet.
     private func withBuiltState<T>(_ directory: Node, _ body: (inout Node.DirectoryState) throws -> T) throws -> T {
-        try directory.directory.withLock { state in
+        guard let box = directory.directory else { throw SystemError("index", errno: ENOTDIR, path: "#\(directory.id)") }
+        return try box.state.withLock { state in
             if state.index == nil {
                 let index = try buildIndex(directory, lowerSources: state.lowerSources)
-                directory.placement.withLock { $0.lowerDirectoryCount = index.sources.count }
+                directory.placement.withLock { $0.lowerDirectoryCount = Int32(clamping: index.sources.count) }
                 state.index = index
             }
             return try body(&state)
