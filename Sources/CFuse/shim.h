@@ -58,6 +58,7 @@ static inline unsigned int lamina_fuse_cap_atomic_o_trunc(void) { return FUSE_CA
 static inline unsigned int lamina_fuse_cap_splice_write(void) { return FUSE_CAP_SPLICE_WRITE; }
 static inline unsigned int lamina_fuse_cap_splice_move(void) { return FUSE_CAP_SPLICE_MOVE; }
 static inline unsigned int lamina_fuse_cap_splice_read(void) { return FUSE_CAP_SPLICE_READ; }
+static inline unsigned int lamina_fuse_cap_no_open_support(void) { return FUSE_CAP_NO_OPEN_SUPPORT; }
 static inline unsigned int lamina_fuse_cap_parallel_dirops(void) { return FUSE_CAP_PARALLEL_DIROPS; }
 static inline unsigned int lamina_fuse_cap_readdirplus(void) { return FUSE_CAP_READDIRPLUS; }
 static inline unsigned int lamina_fuse_cap_readdirplus_auto(void) { return FUSE_CAP_READDIRPLUS_AUTO; }

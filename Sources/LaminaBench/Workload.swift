@@ -20,7 +20,7 @@ public enum Workload: String, CaseIterable, Codable, Sendable {
         case .statBottom: ["stat-bottom", "stat-bottom-again"]
         case .statMissing: ["stat-missing", "stat-missing-again"]
         case .listBig: ["list-big-cold", "list-big-again"]
-        case .readSmall: ["read-small"]
+        case .readSmall: ["read-small", "read-small-again"]
         case .copyUp: ["copy-up"]
         case .create: ["create", "unlink-new"]
         case .unlinkLower: ["unlink-lower", "remove-tree"]
@@ -52,6 +52,7 @@ public enum Workload: String, CaseIterable, Codable, Sendable {
         case "list-big-cold": "readdir of the 20,000-entry directory spread over every layer (cold)"
         case "list-big-again": "the same listing again"
         case "read-small": "open, read and close every small file (cold)"
+        case "read-small-again": "the same reads again (pages and attributes cached)"
         case "copy-up": "append one byte to the big bottom-layer file, then fsync (cold)"
         case "create": "create, write 100 bytes, fsync and close new files in a lower directory"
         case "unlink-new": "unlink the files just created"

@@ -4,20 +4,22 @@ import Glibc
 /// The FUSE INIT negotiation: which kernel capabilities the mount asks for.
 extension Bridge {
     /// Wanted where the kernel (and libfuse) offer them: splice in both directions, asynchronous
-    /// reads, O_TRUNC in open, parallel lookups and readdirs in one directory, and readdirplus
-    /// (adaptive). Kept off: writeback cache (the kernel would cache writes Lamina must see in
-    /// order), handling suid/sgid removal ourselves (the kernel does it as for any file system),
-    /// export support, and POSIX/flock locks, so the kernel keeps locks locally and fcntl/flock
-    /// work on the mount as on a local file system.
+    /// reads, parallel lookups and readdirs in one directory, and readdirplus (adaptive). Kept
+    /// off: writeback cache (the kernel would cache writes Lamina must see in order), handling
+    /// suid/sgid removal ourselves (the kernel does it as for any file system), export support,
+    /// and POSIX/flock locks, so the kernel keeps locks locally and fcntl/flock work on the mount
+    /// as on a local file system. Where the kernel supports it, files are opened without a round
+    /// trip (no-open mode, see `opensWithoutRequests`); O_TRUNC then arrives as a truncating
+    /// setattr, so atomic O_TRUNC in open stays off (with it the kernel would skip that setattr).
     static let wantedCapabilities: [UInt32] = [
         lamina_fuse_cap_splice_read(), lamina_fuse_cap_splice_write(), lamina_fuse_cap_splice_move(),
-        lamina_fuse_cap_async_read(), lamina_fuse_cap_atomic_o_trunc(), lamina_fuse_cap_parallel_dirops(),
+        lamina_fuse_cap_async_read(), lamina_fuse_cap_parallel_dirops(),
         lamina_fuse_cap_readdirplus(), lamina_fuse_cap_readdirplus_auto(),
     ]
 
     static let unwantedCapabilities: [UInt32] = [
         lamina_fuse_cap_writeback_cache(), lamina_fuse_cap_handle_killpriv(), lamina_fuse_cap_export_support(),
-        lamina_fuse_cap_posix_locks(), lamina_fuse_cap_flock_locks(),
+        lamina_fuse_cap_posix_locks(), lamina_fuse_cap_flock_locks(), lamina_fuse_cap_atomic_o_trunc(),
     ]
 
     /// Largest write request: 1 MiB (libfuse lowers it to what its buffers hold).
@@ -37,6 +39,8 @@ extension Bridge {
         // max_readahead already holds the most the kernel allows; it can only be lowered.
         if let userdata {
             let bridge = Unmanaged<Bridge>.fromOpaque(userdata).takeUnretainedValue()
+            bridge.opensWithoutRequests.store(connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0,
+                                              ordering: .releasing)
             bridge.logger.debug("FUSE \(connection.pointee.proto_major).\(connection.pointee.proto_minor): capable=0x\(String(connection.pointee.capable, radix: 16)) want=0x\(String(want, radix: 16)) max_readahead=\(connection.pointee.max_readahead)")
         }
     }

@@ -4,11 +4,14 @@ import LaminaOverlay
 import LaminaSystem
 
 /// File operations: open and create, read (spliced from the layer's descriptor), write, release,
-/// fsync and fallocate (no flush: see `LowLevelOperations`).
+/// fsync and fallocate (no flush: see `LowLevelOperations`). Handle 0 means the kernel opened the
+/// file without an OPEN request (no-open mode): the engine then opens the node for the one call.
 extension Bridge {
     static func open(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
         handle(request, "open node=\(node) flags=\(String(file?.pointee.flags ?? 0, radix: 8))") { bridge in
             guard let file else { throw SystemError("open", errno: EINVAL) }
+            // The kernel then stops sending OPEN and RELEASE for files (see `opensWithoutRequests`).
+            if bridge.opensWithoutRequests.load(ordering: .acquiring) { throw SystemError("open", errno: ENOSYS) }
             let opened = try bridge.overlay.open(NodeID(node), flags: file.pointee.flags)
             file.pointee.fh = opened.handle
             lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
@@ -41,9 +44,12 @@ extension Bridge {
         _ request: fuse_req_t?, _ node: fuse_ino_t, _ size: Int, _ offset: off_t, _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "read node=\(node) size=\(size) offset=\(offset)") { bridge in
-            guard let handle = file?.pointee.fh else { throw SystemError("read", errno: EBADF) }
-            let descriptor = try bridge.overlay.descriptor(for: handle)
-            let result = lamina_fuse_reply_fd_data(request, descriptor, size, offset)
+            let handle = file?.pointee.fh ?? 0
+            let result = handle == 0
+                ? try bridge.overlay.withDescriptor(of: NodeID(node), writing: false) {
+                    lamina_fuse_reply_fd_data(request, $0, size, offset)
+                }
+                : lamina_fuse_reply_fd_data(request, try bridge.overlay.descriptor(for: handle), size, offset)
             if result != 0 { bridge.logger.trace("read node=\(node) reply -> \(result)") }
         }
     }
@@ -53,9 +59,13 @@ extension Bridge {
         _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "write node=\(node) offset=\(offset)") { bridge in
-            guard let handle = file?.pointee.fh, let buffers else { throw SystemError("write", errno: EBADF) }
-            let descriptor = try bridge.overlay.descriptor(for: handle)
-            let written = lamina_fuse_write_to_fd(buffers, descriptor, offset)
+            guard let buffers else { throw SystemError("write", errno: EINVAL) }
+            let handle = file?.pointee.fh ?? 0
+            let written = handle == 0
+                ? try bridge.overlay.withDescriptor(of: NodeID(node), writing: true) {
+                    lamina_fuse_write_to_fd(buffers, $0, offset)
+                }
+                : lamina_fuse_write_to_fd(buffers, try bridge.overlay.descriptor(for: handle), offset)
             guard written >= 0 else { throw SystemError("write", errno: Int32(-written)) }
             fuse_reply_write(request, Int(written))
         }
@@ -63,15 +73,20 @@ extension Bridge {
 
     static func release(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
         handle(request, "release node=\(node)") { bridge in
-            if let handle = file?.pointee.fh { bridge.overlay.release(handle) }
+            if let handle = file?.pointee.fh, handle != 0 { bridge.overlay.release(handle) }
             fuse_reply_err(request, 0)
         }
     }
 
     static func synchronize(_ request: fuse_req_t?, _ node: fuse_ino_t, _ dataOnly: Int32, _ file: UnsafeMutablePointer<fuse_file_info>?) {
         handle(request, "fsync node=\(node) datasync=\(dataOnly)") { bridge in
-            if bridge.synchronizes, let handle = file?.pointee.fh {
-                try bridge.overlay.synchronize(handle, dataOnly: dataOnly != 0)
+            if bridge.synchronizes {
+                let handle = file?.pointee.fh ?? 0
+                if handle == 0 {
+                    try bridge.overlay.synchronize(node: NodeID(node), dataOnly: dataOnly != 0)
+                } else {
+                    try bridge.overlay.synchronize(handle, dataOnly: dataOnly != 0)
+                }
             }
             fuse_reply_err(request, 0)
         }
@@ -82,8 +97,12 @@ extension Bridge {
         _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "fallocate node=\(node) mode=\(mode) offset=\(offset) length=\(length)") { bridge in
-            guard let handle = file?.pointee.fh else { throw SystemError("fallocate", errno: EBADF) }
-            try bridge.overlay.allocate(handle, mode: mode, offset: offset, length: length)
+            let handle = file?.pointee.fh ?? 0
+            if handle == 0 {
+                try bridge.overlay.allocate(node: NodeID(node), mode: mode, offset: offset, length: length)
+            } else {
+                try bridge.overlay.allocate(handle, mode: mode, offset: offset, length: length)
+            }
             fuse_reply_err(request, 0)
         }
     }

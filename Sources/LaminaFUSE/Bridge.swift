@@ -3,6 +3,7 @@ import Glibc
 import LaminaOverlay
 import LaminaSystem
 import Logging
+import Synchronization
 
 /// The adapter between libfuse's low-level callbacks and the engine: each callback (see
 /// `LowLevelOperations`) finds this object through `fuse_req_userdata`, decodes its arguments,
@@ -21,6 +22,9 @@ final class Bridge: Sendable {
     let extendedAttributes: Bool
     let staticDirectoryLinks: Bool
     let idMapping: IDMapping
+    /// The kernel opens files without OPEN requests (no-open mode, set at INIT): `open` answers
+    /// ENOSYS once, and reads, writes, fsync and fallocate come with handle 0.
+    let opensWithoutRequests = Atomic<Bool>(false)
 
     init(overlay: Overlay, options: MountOptions, logger: Logger) {
         self.overlay = overlay

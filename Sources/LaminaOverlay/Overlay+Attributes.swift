@@ -7,8 +7,10 @@ extension Overlay {
         let node = try nodes.node(id)
         try requireWritable("setattr")
         if let size = changes.size {
-            if let handle {
+            if let handle, handle != 0 {
                 try FileDescriptor(rawValue: descriptor(for: handle)).truncate(to: size)
+            } else if let orphan = orphans.descriptor(of: node) {
+                try orphan.truncate(to: size)
             } else {
                 try copyUp(node, data: size != 0)
                 let file = try stack.upper.open(try upperPath(of: node), flags: O_WRONLY | O_NOFOLLOW)

@@ -102,6 +102,7 @@ extension Overlay {
         }
         if let found { return merged(found, of: node) }
         // Unlinked while open: the open descriptor still knows the file.
+        if let orphan = orphans.descriptor(of: node) { return merged(try orphan.status(), of: node) }
         guard let handle = files.first(where: { $0.node === node }) else {
             throw SystemError("stat", errno: ENOENT, path: "#\(node.id)")
         }

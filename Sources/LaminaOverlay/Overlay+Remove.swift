@@ -23,6 +23,7 @@ extension Overlay {
             if isDirectory {
                 try requireMergedEmpty(path: inUpper ? path : nil, lowerDirectories: index.lowerDirectories(of: entry))
             }
+            let orphan = isDirectory ? nil : openIfLastName(parent: parent, entry: entry, upperPath: path)
             if !inUpper {
                 if try work?.linkSharedWhiteout(to: stack.upper, path) != true {
                     try Whiteout.create(in: stack.upper, at: path)
@@ -35,25 +36,29 @@ extension Overlay {
                 try stack.upper.unlink(path)
             }
             index.remove(named: name)
-            forgetName(parent: parent, entry: entry)
+            keepOrphan(orphan, lostLastName: forgetName(parent: parent, entry: entry))
         }
     }
 
-    /// The node that had the removed (or replaced) name loses that name (not another one).
-    func forgetName(parent: Node, entry: DirectoryIndex.Entry) {
-        guard let node = nodes.node(in: parent, named: entry.name, inode: entry.inode) else { return }
+    /// The node that had the removed (or replaced) name loses that name (not another one); true
+    /// when that was the last name of a live node.
+    @discardableResult
+    func forgetName(parent: Node, entry: DirectoryIndex.Entry) -> Bool {
+        guard let node = nodes.node(in: parent, named: entry.name, inode: entry.inode) else { return false }
         if entry.isDirectory {
             node.placement.withLock { $0.removed = true }
             nodes.detach(node)
-            return
+            return true
         }
         switch node.removeLink(parent: parent, name: entry.name) {
         case .none:
             nodes.detach(node)
+            return true
         case .names:
             nodes.unlinked(node, from: parent)
+            return false
         case .notFound:
-            break
+            return false
         }
     }
 

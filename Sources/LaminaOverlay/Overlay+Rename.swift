@@ -92,12 +92,13 @@ private struct Move {
         } else {
             let whiteout = replaced == nil
                 ? try Whiteout.find(in: upper, directory: targetDirectory, name: newName) : nil
+            let orphan = replaced.flatMap { overlay.openIfLastName(parent: target, entry: $0, upperPath: targetPath) }
             try overlay.renameLeavingWhiteout(sourcePath, to: targetPath, leaveWhiteout: moving.inLower,
                                               isDirectory: moving.isDirectory, over: whiteout)
             arriving.inLower = replaced.map { $0.inLower || !overlay.stack.isUpper($0.layer) } ?? (whiteout != nil)
             sourceIndex.remove(named: name)
             if targetIndex != nil { targetIndex!.insert(arriving) } else { sourceIndex.insert(arriving) }
-            if let replaced { overlay.forgetName(parent: target, entry: replaced) }
+            if let replaced { overlay.keepOrphan(orphan, lostLastName: overlay.forgetName(parent: target, entry: replaced)) }
         }
         overlay.moveName(movingNode, from: source, name, to: target, newName)
     }

@@ -28,6 +28,7 @@ public final class Overlay: Sendable {
     let attributes: OverlayAttribute
     let files = HandleTable<FileHandle>()
     let directories = HandleTable<DirectoryListing>()
+    let orphans = OrphanDescriptors()
     let logger: Logger
 
     public init(configuration: OverlayConfiguration, logger: Logger) throws {
@@ -56,7 +57,11 @@ public final class Overlay: Sendable {
     public func lookup(parent: NodeID, name: String) throws -> Entry { try lookupEntry(parent: parent, name: name) }
 
     /// The kernel dropped `lookups` references to `node`.
-    public func forget(_ node: NodeID, lookups: UInt64) { nodes.forget(node, lookups: lookups) }
+    public func forget(_ node: NodeID, lookups: UInt64) {
+        guard !orphans.isEmpty, let held = try? nodes.node(node) else { return nodes.forget(node, lookups: lookups) }
+        nodes.forget(node, lookups: lookups)
+        if (try? nodes.node(node)) !== held { orphans.release(held) }
+    }
 
     public func attributes(of node: NodeID) throws -> stat { try mergedAttributes(of: nodes.node(node)) }
 
@@ -98,8 +103,25 @@ public final class Overlay: Sendable {
     /// The descriptor to read or write for `handle` right now. A handle opened read-only on a lower
     /// file follows the file to the upper layer once another handle copied it up.
     public func descriptor(for handle: UInt64) throws -> Int32 {
+        guard handle != 0 else { throw SystemError("handle", errno: EBADF, path: "#0") }
         if let fixed = FileHandle.fixedDescriptor(handle) { return fixed }
         return try fileHandle(handle).descriptor(upper: stack.roots[0]).rawValue
+    }
+    /// Runs `body` with a descriptor of a file the kernel opened without an OPEN request (handle 0,
+    /// FUSE's no-open mode): read-only, or for writing after a copy-up (`Overlay+Unopened.swift`).
+    public func withDescriptor<T>(of node: NodeID, writing: Bool, _ body: (Int32) throws -> T) throws -> T {
+        try withUnopenedDescriptor(nodes.node(node), writing: writing) { try body($0.rawValue) }
+    }
+    /// fsync of a file opened without a handle.
+    public func synchronize(node: NodeID, dataOnly: Bool) throws {
+        try synchronizeUnopened(nodes.node(node), dataOnly: dataOnly)
+    }
+    /// fallocate of a file opened without a handle.
+    public func allocate(node: NodeID, mode: Int32, offset: off_t, length: off_t) throws {
+        try requireWritable("fallocate")
+        try withUnopenedDescriptor(nodes.node(node), writing: true) {
+            try $0.allocate(mode: mode, offset: offset, length: length)
+        }
     }
     public func release(_ handle: UInt64) { files.remove(handle)?.close() }
     public func flush(_ handle: UInt64) throws { _ = try fileHandle(handle) }
@@ -142,8 +164,9 @@ public final class Overlay: Sendable {
     }
 }
 
-/// A FUSE node id. Ids come from a counter, never change while the node lives, and are never reused
-/// for another inode during a mount (generation numbers are bumped if a counter ever wrapped).
+/// A FUSE node id. An id never changes while its node lives; once the kernel has forgotten a node
+/// the id may be given to another one (`NodeTable` reuses freed ids so its array stays as long as the
+/// most nodes ever live at once). FUSE allows that without export support, which Lamina does not offer.
 public typealias NodeID = UInt64
 
 /// The identity of the process asking for a change: new files are owned by it.

@@ -96,6 +96,32 @@ import Testing
         try overlay.removeFile(parent: Overlay.rootNode, name: "t")
         #expect(try overlay.attributes(of: entry.node).st_nlink == 0)
         overlay.release(file.handle)
+        // The kernel still holds the node (it may have opened the file without telling us): the
+        // engine kept a descriptor, until the kernel forgets the node.
+        #expect(try overlay.attributes(of: entry.node).st_nlink == 0)
+        try overlay.withDescriptor(of: entry.node, writing: true) { descriptor in
+            #expect(pwrite(descriptor, "kept", 4, 0) == 4)
+        }
+        #expect(try overlay.attributes(of: entry.node).st_size == 4)
+        overlay.forget(entry.node, lookups: 1)
         #expect(overlay.errno { _ = try overlay.attributes(of: entry.node) } == ENOENT)
+    }
+
+    @Test func writingWithoutAHandleCopiesUpFirst() throws {
+        let fixture = try LayerFixture()
+        try fixture.file("l0/d/f", "lower")
+        let overlay = try fixture.overlay()
+        let node = try overlay.node("d/f")
+        let read = try overlay.withDescriptor(of: node, writing: false) { descriptor in
+            var buffer = [UInt8](repeating: 0, count: 16)
+            return pread(descriptor, &buffer, 16, 0)
+        }
+        #expect(read == 5)
+        #expect(try fixture.status("upper/d/f") == nil, "reading copies nothing up")
+        try overlay.withDescriptor(of: node, writing: true) { descriptor in
+            #expect(pwrite(descriptor, "UP", 2, 0) == 2)
+        }
+        #expect(try fixture.contents("upper/d/f") == "UPwer")
+        #expect(try fixture.contents("l0/d/f") == "lower", "the lower layer is untouched")
     }
 }

@@ -1,0 +1,57 @@
+import Glibc
+import LaminaSystem
+
+/// Files the kernel opened without an OPEN request. With FUSE's no-open mode (`Bridge` asks for it)
+/// the kernel opens, closes and serves cached pages of a file with no round trip to the daemon;
+/// reads, writes, fsync, fallocate and truncate then arrive with handle 0. Each such call opens the
+/// node where it lives right now (its upper copy, else its top-most lower copy) for its own
+/// duration. A write copies the file up first: kernel overlayfs copies up when a file is opened for
+/// writing, Lamina when it is first written (the merged view is the same; only an open for writing
+/// that never writes leaves no upper copy). Orphans (`OrphanDescriptors`) keep open-then-unlink
+/// working.
+extension Overlay {
+    /// Runs `body` with a descriptor of `node` open for reading, or for writing after a copy-up.
+    func withUnopenedDescriptor<T>(_ node: Node, writing: Bool, _ body: (FileDescriptor) throws -> T) throws -> T {
+        if let orphan = orphans.descriptor(of: node) { return try body(orphan) }
+        if writing {
+            try requireWritable("write")
+            try copyUp(node)
+        }
+        let (root, path) = try location(of: node)
+        let descriptor = try root.open(path, flags: (writing ? O_WRONLY : O_RDONLY) | O_NOFOLLOW)
+        defer { descriptor.close() }
+        return try body(descriptor)
+    }
+
+    /// fsync of a file opened without a handle: only an upper copy (or an orphan) has anything to sync.
+    func synchronizeUnopened(_ node: Node, dataOnly: Bool) throws {
+        if let orphan = orphans.descriptor(of: node) { return try orphan.synchronize(dataOnly: dataOnly) }
+        guard node.isUpper else { return }
+        let descriptor = try stack.upper.open(try upperPath(of: node), flags: O_RDONLY | O_NOFOLLOW)
+        defer { descriptor.close() }
+        try descriptor.synchronize(dataOnly: dataOnly)
+    }
+
+    /// Before the name (`parent`, `entry`) goes: when it is the last name of a regular file the
+    /// kernel holds, a descriptor of the file as it is now (upper copy at `upperPath` read-write,
+    /// or the lower copy read-only), for `keepOrphan`.
+    func openIfLastName(parent: Node, entry: DirectoryIndex.Entry, upperPath: String) -> (Node, FileDescriptor)? {
+        guard entry.fileType == S_IFREG,
+              let node = nodes.node(in: parent, named: entry.name, inode: entry.inode),
+              node.placement.withLock({ $0.otherLinks.isEmpty })
+        else { return nil }
+        let descriptor: FileDescriptor?
+        if stack.isUpper(entry.layer) {
+            descriptor = try? stack.upper.open(upperPath, flags: O_RDWR | O_NOFOLLOW)
+        } else {
+            descriptor = try? location(of: node).root.open(location(of: node).path, flags: O_RDONLY | O_NOFOLLOW)
+        }
+        return descriptor.map { (node, $0) }
+    }
+
+    /// Keeps the descriptor `openIfLastName` made if the node did lose its last name; closes it otherwise.
+    func keepOrphan(_ opened: (Node, FileDescriptor)?, lostLastName: Bool) {
+        guard let (node, descriptor) = opened else { return }
+        if lostLastName { orphans.keep(descriptor, for: node) } else { descriptor.close() }
+    }
+}
