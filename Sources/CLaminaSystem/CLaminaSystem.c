@@ -15,6 +15,8 @@ int clamina_openat(int dirfd, const char *path, int flags, mode_t mode) {
 
 int clamina_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
 
+int clamina_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
 int clamina_ficlone(int dest_fd, int src_fd) { return ioctl(dest_fd, FICLONE, src_fd); }
 
 int clamina_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {

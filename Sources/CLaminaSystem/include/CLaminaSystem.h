@@ -13,6 +13,9 @@
 /// open/openat take a variadic mode argument; this gives Swift a fixed signature.
 int clamina_openat(int dirfd, const char *path, int flags, mode_t mode);
 
+/// pidfd_open(2) (no glibc wrapper in Debian 12): a descriptor that becomes readable when `pid` ends.
+int clamina_pidfd_open(pid_t pid);
+
 /// fcntl is variadic: the three forms Lamina uses.
 int clamina_fcntl_int(int fd, int cmd, int arg);
 
