@@ -203,7 +203,7 @@ final class NodeTable: Sendable {
 
     /// The kernel got one more reference to `node` (create, mkdir, link replies).
     func addLookup(_ node: Node) {
-        state.withLock { $0.update(node) { $0.lookups += 1 } }
+        state.withLock { _ = $0.update(node) { $0.lookups += 1 } }
     }
 
     /// `node` got a further name in `parent`.
