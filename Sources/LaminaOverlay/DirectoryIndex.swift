@@ -64,7 +64,8 @@ struct DirectoryIndex: Sendable {
     }
 
     /// Entries in listing order (top layer first, then each layer's new names).
-    var orderedEntries: [Entry] { entries.compactMap { $0 } }
+    /// (Lazy: a listing of a 20,000-name directory is copied once, into its snapshot, not twice.)
+    var orderedEntries: some Sequence<Entry> { entries.lazy.compactMap { $0 } }
 
     /// Where the top-most lower copy of `entry` lives, if any.
     func lowerLocation(of entry: Entry) -> LayerPath? {

@@ -185,7 +185,7 @@ import Testing
         index.insertOrUpdate(named: "new") { Self.entry("new") } update: { $0.layer = 7 }
         #expect(index.entry(named: "f5")?.layer == 7)
         #expect(index.entry(named: "new")?.layer == 0)
-        #expect(index.orderedEntries.last?.name == "new")
+        #expect(Array(index.orderedEntries).last?.name == "new")
     }
 
     /// `count` names whose hashes agree in their low bits below `modulus` (a power of two), so they
