@@ -44,12 +44,9 @@ extension Bridge {
         _ request: fuse_req_t?, _ node: fuse_ino_t, _ size: Int, _ offset: off_t, _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "read node=\(node) size=\(size) offset=\(offset)") { bridge in
-            let handle = file?.pointee.fh ?? 0
-            let result = handle == 0
-                ? try bridge.overlay.withDescriptor(of: NodeID(node), writing: false) {
-                    lamina_fuse_reply_fd_data(request, $0, size, offset)
-                }
-                : lamina_fuse_reply_fd_data(request, try bridge.overlay.descriptor(for: handle), size, offset)
+            let result = try bridge.overlay.withDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node), writing: false) {
+                lamina_fuse_reply_fd_data(request, $0, size, offset)
+            }
             if result != 0 { bridge.logger.trace("read node=\(node) reply -> \(result)") }
         }
     }
@@ -60,12 +57,9 @@ extension Bridge {
     ) {
         handle(request, "write node=\(node) offset=\(offset)") { bridge in
             guard let buffers else { throw SystemError("write", errno: EINVAL) }
-            let handle = file?.pointee.fh ?? 0
-            let written = handle == 0
-                ? try bridge.overlay.withDescriptor(of: NodeID(node), writing: true) {
-                    lamina_fuse_write_to_fd(buffers, $0, offset)
-                }
-                : lamina_fuse_write_to_fd(buffers, try bridge.overlay.descriptor(for: handle), offset)
+            let written = try bridge.overlay.withDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node), writing: true) {
+                lamina_fuse_write_to_fd(buffers, $0, offset)
+            }
             guard written >= 0 else { throw SystemError("write", errno: Int32(-written)) }
             fuse_reply_write(request, Int(written))
         }
@@ -81,12 +75,7 @@ extension Bridge {
     static func synchronize(_ request: fuse_req_t?, _ node: fuse_ino_t, _ dataOnly: Int32, _ file: UnsafeMutablePointer<fuse_file_info>?) {
         handle(request, "fsync node=\(node) datasync=\(dataOnly)") { bridge in
             if bridge.synchronizes {
-                let handle = file?.pointee.fh ?? 0
-                if handle == 0 {
-                    try bridge.overlay.synchronize(node: NodeID(node), dataOnly: dataOnly != 0)
-                } else {
-                    try bridge.overlay.synchronize(handle, dataOnly: dataOnly != 0)
-                }
+                try bridge.overlay.synchronize(handle: file?.pointee.fh ?? 0, node: NodeID(node), dataOnly: dataOnly != 0)
             }
             fuse_reply_err(request, 0)
         }
@@ -97,12 +86,7 @@ extension Bridge {
         _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "fallocate node=\(node) mode=\(mode) offset=\(offset) length=\(length)") { bridge in
-            let handle = file?.pointee.fh ?? 0
-            if handle == 0 {
-                try bridge.overlay.allocate(node: NodeID(node), mode: mode, offset: offset, length: length)
-            } else {
-                try bridge.overlay.allocate(handle, mode: mode, offset: offset, length: length)
-            }
+            try bridge.overlay.allocate(handle: file?.pointee.fh ?? 0, node: NodeID(node), mode: mode, offset: offset, length: length)
             fuse_reply_err(request, 0)
         }
     }

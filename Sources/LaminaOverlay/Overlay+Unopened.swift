@@ -44,7 +44,10 @@ extension Overlay {
         if stack.isUpper(entry.layer) {
             descriptor = try? stack.upper.open(upperPath, flags: O_RDWR | O_NOFOLLOW)
         } else {
-            descriptor = try? location(of: node).root.open(location(of: node).path, flags: O_RDONLY | O_NOFOLLOW)
+            descriptor = try? { () throws -> FileDescriptor in
+                let (root, path) = try location(of: node)
+                return try root.open(path, flags: O_RDONLY | O_NOFOLLOW)
+            }()
         }
         return descriptor.map { (node, $0) }
     }

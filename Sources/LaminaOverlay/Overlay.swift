@@ -107,30 +107,26 @@ public final class Overlay: Sendable {
         if let fixed = FileHandle.fixedDescriptor(handle) { return fixed }
         return try fileHandle(handle).descriptor(upper: stack.roots[0]).rawValue
     }
-    /// Runs `body` with a descriptor of a file the kernel opened without an OPEN request (handle 0,
-    /// FUSE's no-open mode): read-only, or for writing after a copy-up (`Overlay+Unopened.swift`).
-    public func withDescriptor<T>(of node: NodeID, writing: Bool, _ body: (Int32) throws -> T) throws -> T {
-        try withUnopenedDescriptor(nodes.node(node), writing: writing) { try body($0.rawValue) }
-    }
-    /// fsync of a file opened without a handle.
-    public func synchronize(node: NodeID, dataOnly: Bool) throws {
-        try synchronizeUnopened(nodes.node(node), dataOnly: dataOnly)
-    }
-    /// fallocate of a file opened without a handle.
-    public func allocate(node: NodeID, mode: Int32, offset: off_t, length: off_t) throws {
-        try requireWritable("fallocate")
-        try withUnopenedDescriptor(nodes.node(node), writing: true) {
-            try $0.allocate(mode: mode, offset: offset, length: length)
-        }
+    /// Runs `body` with the descriptor to read or write `node` through: that of `handle`, or for
+    /// handle 0 (the kernel opened the file without an OPEN request, FUSE's no-open mode) one
+    /// opened for this call, read-only or for writing after a copy-up (`Overlay+Unopened.swift`).
+    public func withDescriptor<T>(handle: UInt64, node: NodeID, writing: Bool, _ body: (Int32) throws -> T) throws -> T {
+        if handle != 0 { return try body(descriptor(for: handle)) }
+        return try withUnopenedDescriptor(nodes.node(node), writing: writing) { try body($0.rawValue) }
     }
     public func release(_ handle: UInt64) { files.remove(handle)?.close() }
     public func flush(_ handle: UInt64) throws { _ = try fileHandle(handle) }
-    public func synchronize(_ handle: UInt64, dataOnly: Bool) throws {
-        try FileDescriptor(rawValue: descriptor(for: handle)).synchronize(dataOnly: dataOnly)
+    /// fsync of `node` through `handle` (0: opened without a handle).
+    public func synchronize(handle: UInt64, node: NodeID, dataOnly: Bool) throws {
+        if handle != 0 { return try FileDescriptor(rawValue: descriptor(for: handle)).synchronize(dataOnly: dataOnly) }
+        try synchronizeUnopened(nodes.node(node), dataOnly: dataOnly)
     }
-    public func allocate(_ handle: UInt64, mode: Int32, offset: off_t, length: off_t) throws {
+    /// fallocate of `node` through `handle` (0: opened without a handle).
+    public func allocate(handle: UInt64, node: NodeID, mode: Int32, offset: off_t, length: off_t) throws {
         try requireWritable("fallocate")
-        try FileDescriptor(rawValue: descriptor(for: handle)).allocate(mode: mode, offset: offset, length: length)
+        try withDescriptor(handle: handle, node: node, writing: true) {
+            try FileDescriptor(rawValue: $0).allocate(mode: mode, offset: offset, length: length)
+        }
     }
 
     // MARK: Directories

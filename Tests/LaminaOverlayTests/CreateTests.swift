@@ -77,9 +77,9 @@ import Testing
         let fixture = try LayerFixture()
         try fixture.file("l0/f", "x")
         let overlay = try fixture.overlay()
-        let (_, file) = try overlay.create(parent: Overlay.rootNode, name: "g", mode: 0o644, flags: O_RDWR, caller: rootCaller)
-        try overlay.allocate(file.handle, mode: 0, offset: 0, length: 4096)
-        try overlay.synchronize(file.handle, dataOnly: true)
+        let (entry, file) = try overlay.create(parent: Overlay.rootNode, name: "g", mode: 0o644, flags: O_RDWR, caller: rootCaller)
+        try overlay.allocate(handle: file.handle, node: entry.node, mode: 0, offset: 0, length: 4096)
+        try overlay.synchronize(handle: file.handle, node: entry.node, dataOnly: true)
         try overlay.flush(file.handle)
         overlay.release(file.handle)
         #expect(try overlay.entry("g").attributes.st_size == 4096)
@@ -99,7 +99,7 @@ import Testing
         // The kernel still holds the node (it may have opened the file without telling us): the
         // engine kept a descriptor, until the kernel forgets the node.
         #expect(try overlay.attributes(of: entry.node).st_nlink == 0)
-        try overlay.withDescriptor(of: entry.node, writing: true) { descriptor in
+        try overlay.withDescriptor(handle: 0, node: entry.node, writing: true) { descriptor in
             #expect(pwrite(descriptor, "kept", 4, 0) == 4)
         }
         #expect(try overlay.attributes(of: entry.node).st_size == 4)
@@ -112,13 +112,13 @@ import Testing
         try fixture.file("l0/d/f", "lower")
         let overlay = try fixture.overlay()
         let node = try overlay.node("d/f")
-        let read = try overlay.withDescriptor(of: node, writing: false) { descriptor in
+        let read = try overlay.withDescriptor(handle: 0, node: node, writing: false) { descriptor in
             var buffer = [UInt8](repeating: 0, count: 16)
             return pread(descriptor, &buffer, 16, 0)
         }
         #expect(read == 5)
         #expect(try fixture.status("upper/d/f") == nil, "reading copies nothing up")
-        try overlay.withDescriptor(of: node, writing: true) { descriptor in
+        try overlay.withDescriptor(handle: 0, node: node, writing: true) { descriptor in
             #expect(pwrite(descriptor, "UP", 2, 0) == 2)
         }
         #expect(try fixture.contents("upper/d/f") == "UPwer")
