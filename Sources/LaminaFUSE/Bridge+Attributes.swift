@@ -19,7 +19,7 @@ extension Bridge {
         handle(request, "setattr node=\(node) to_set=\(String(toSet, radix: 16))") { bridge in
             guard let requested = attributes?.pointee else { throw SystemError("setattr", errno: EINVAL) }
             let changes = bridge.changes(requested, toSet)
-            var result = bridge.shown(try bridge.overlay.setAttributes(of: NodeID(node), changes, handle: file.flatMap { $0.pointee.fh == 0 ? nil : $0.pointee.fh }))
+            var result = bridge.shown(try bridge.overlay.setAttributes(of: NodeID(node), changes, handle: file?.pointee.fh))
             fuse_reply_attr(request, &result, bridge.timeout)
         }
     }

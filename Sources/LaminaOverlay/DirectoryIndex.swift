@@ -67,10 +67,14 @@ struct DirectoryIndex: Sendable {
     /// (Lazy: a listing of a 20,000-name directory is copied once, into its snapshot, not twice.)
     var orderedEntries: some Sequence<Entry> { entries.lazy.compactMap { $0 } }
 
+    /// The lower directory holding the top-most lower copy of `entry`, if any.
+    func lowerDirectory(of entry: Entry) -> LayerPath? {
+        entry.lowerPositions.first.map { sources[Int($0)] }
+    }
+
     /// Where the top-most lower copy of `entry` lives, if any.
     func lowerLocation(of entry: Entry) -> LayerPath? {
-        guard let first = entry.lowerPositions.first else { return nil }
-        return sources[Int(first)].appending(entry.name)
+        lowerDirectory(of: entry)?.appending(entry.name)
     }
 
     /// The lower directories a subdirectory entry continues through.

@@ -21,7 +21,7 @@ extension Overlay {
             guard let entry = index.entry(named: name) else {
                 throw SystemError("lookup", errno: ENOENT, path: name)
             }
-            return Resolution(entry: entry, lowerDirectory: entry.lowerPositions.first.map { index.sources[Int($0)] },
+            return Resolution(entry: entry, lowerDirectory: index.lowerDirectory(of: entry),
                               lowerDirectories: index.lowerDirectories(of: entry))
         }
         let status: stat

@@ -23,11 +23,9 @@ extension Overlay {
             if isDirectory {
                 try requireMergedEmpty(path: inUpper ? path : nil, lowerDirectories: index.lowerDirectories(of: entry))
             }
-            let orphan = isDirectory ? nil : openIfLastName(parent: parent, entry: entry, upperPath: path)
+            let orphan = isDirectory ? nil : openIfLastName(parent: parent, entry: entry)
             if !inUpper {
-                if try work?.linkSharedWhiteout(to: stack.upper, path) != true {
-                    try Whiteout.create(in: stack.upper, at: path)
-                }
+                try makeWhiteout(at: path)
             } else if entry.inLower {
                 try replaceWithWhiteout(path, isDirectory: isDirectory)
             } else if isDirectory {
@@ -77,6 +75,13 @@ extension Overlay {
                     && Whiteout.hasWhiteoutAttribute(directory, record.name))
             if isMarker { try directory.unlink(record.name) }
         }
+    }
+
+    /// A whiteout at `path` in the upper layer, where nothing is: a link to the work directory's
+    /// shared whiteout inode, else one of its own (`Whiteout.create`).
+    func makeWhiteout(at path: String) throws {
+        if try work?.linkSharedWhiteout(to: stack.upper, path) == true { return }
+        try Whiteout.create(in: stack.upper, at: path)
     }
 
     /// Replaces the upper entry at `path` with a whiteout in one step: a whiteout made in the

@@ -92,7 +92,7 @@ private struct Move {
         } else {
             let whiteout = replaced == nil
                 ? try Whiteout.find(in: upper, directory: targetDirectory, name: newName) : nil
-            let orphan = replaced.flatMap { overlay.openIfLastName(parent: target, entry: $0, upperPath: targetPath) }
+            let orphan = replaced.flatMap { overlay.openIfLastName(parent: target, entry: $0) }
             try overlay.renameLeavingWhiteout(sourcePath, to: targetPath, leaveWhiteout: moving.inLower,
                                               isDirectory: moving.isDirectory, over: whiteout)
             arriving.inLower = replaced.map { $0.inLower || !overlay.stack.isUpper($0.layer) } ?? (whiteout != nil)
@@ -136,7 +136,7 @@ extension Overlay {
             }
             if done == nil {
                 try upper.rename(sourcePath, to: upper, targetPath)
-                try Whiteout.create(in: upper, at: sourcePath)
+                try makeWhiteout(at: sourcePath)
             }
         } else {
             try upper.rename(sourcePath, to: upper, targetPath)

@@ -33,23 +33,16 @@ extension Overlay {
     }
 
     /// Before the name (`parent`, `entry`) goes: when it is the last name of a regular file the
-    /// kernel holds, a descriptor of the file as it is now (upper copy at `upperPath` read-write,
-    /// or the lower copy read-only), for `keepOrphan`.
-    func openIfLastName(parent: Node, entry: DirectoryIndex.Entry, upperPath: String) -> (Node, FileDescriptor)? {
+    /// kernel holds, a descriptor of the file as it is now (its upper copy read-write, or its lower
+    /// copy read-only), for `keepOrphan`.
+    func openIfLastName(parent: Node, entry: DirectoryIndex.Entry) -> (Node, FileDescriptor)? {
         guard entry.fileType == S_IFREG,
               let node = nodes.node(in: parent, named: entry.name, inode: entry.inode),
-              node.placement.withLock({ $0.otherLinks.isEmpty })
+              node.placement.withLock({ $0.otherLinks.isEmpty }),
+              let (root, path) = try? location(of: node),
+              let descriptor = try? root.open(path, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW)
         else { return nil }
-        let descriptor: FileDescriptor?
-        if stack.isUpper(entry.layer) {
-            descriptor = try? stack.upper.open(upperPath, flags: O_RDWR | O_NOFOLLOW)
-        } else {
-            descriptor = try? { () throws -> FileDescriptor in
-                let (root, path) = try location(of: node)
-                return try root.open(path, flags: O_RDONLY | O_NOFOLLOW)
-            }()
-        }
-        return descriptor.map { (node, $0) }
+        return (node, descriptor)
     }
 
     /// Keeps the descriptor `openIfLastName` made if the node did lose its last name; closes it otherwise.

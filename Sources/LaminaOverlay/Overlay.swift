@@ -65,7 +65,8 @@ public final class Overlay: Sendable {
 
     public func attributes(of node: NodeID) throws -> stat { try mergedAttributes(of: nodes.node(node)) }
 
-    /// chmod/chown/truncate/utimens. `handle` is set when the kernel names an open file (ftruncate...).
+    /// chmod/chown/truncate/utimens. `handle` is set when the kernel names an open file (ftruncate...);
+    /// nil or 0 (a file opened without an OPEN request) means none.
     public func setAttributes(of node: NodeID, _ changes: AttributeChanges, handle: UInt64?) throws -> stat {
         try changeAttributes(of: node, changes, handle: handle)
     }
