@@ -26,7 +26,8 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidDigest(let text): "invalid digest '\(text)' (expected sha256:<64 hex digits>)"
-        case .invalidReference(let text): "invalid image reference '\(text)'"
+        case .invalidReference(let text):
+            "invalid reference format: '\(text)' is not an image name ([HOST[:PORT]/]NAME[:TAG][@DIGEST], NAME in lowercase)"
         case .imageNotFound(let ref): "image not found: \(ref)"
         case .layerNotFound(let ref): "layer not found: \(ref)"
         case .ambiguous(let text): text

@@ -47,17 +47,45 @@ extension ImageStore {
     }
 
     /// Finds an image by `name:tag` (`:latest` implied), by image id or manifest digest, or by a prefix
-    /// of at least 4 hex digits of either.
+    /// of at least 4 hex digits of either. A name without a registry is looked for as given, then
+    /// as `localhost/NAME`, then as Docker Hub's (`docker.io/library/NAME` is `NAME`), podman's
+    /// order for short names; text that is neither a name nor hex digits is `invalidReference`.
     public func resolve(_ text: String) throws(ImageError) -> ImageRecord {
         let records = try images()
         if let exact = records.first(where: { $0.name == text }) { return exact }
-        if let reference = try? ImageReference(parsing: text),
-            let named = records.first(where: { $0.name == reference.description })
-        {
-            return named
-        }
         let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
-        guard hex.count >= 4, hex.allSatisfy(\.isHexDigit) else { throw .imageNotFound(text) }
+        let isHex = hex.count >= 4 && hex.allSatisfy(\.isHexDigit)
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: text)
+        } catch {
+            guard isHex else { throw error }
+            return try resolve(hexPrefix: hex, in: records, text: text)
+        }
+        for candidate in Self.lookupNames(reference) {
+            if let named = records.first(where: { Self.normalizedName($0.name) == candidate }) { return named }
+        }
+        guard isHex else { throw .imageNotFound(text) }
+        return try resolve(hexPrefix: hex, in: records, text: text)
+    }
+
+    /// The names a reference is looked up by, in order: as written, then under `localhost/` when
+    /// it names no registry.
+    static func lookupNames(_ reference: ImageReference) -> [String] {
+        guard reference.host == nil else { return [reference.description] }
+        var local = reference
+        local.host = "localhost"
+        return [local.description, reference.description]
+    }
+
+    /// A stored name in the form references compare by (stores written before names were
+    /// normalized may hold `docker.io/library/x:1`).
+    static func normalizedName(_ name: String?) -> String? {
+        guard let name else { return nil }
+        return (try? ImageReference(parsing: name))?.description ?? name
+    }
+
+    private func resolve(hexPrefix hex: String, in records: [ImageRecord], text: String) throws(ImageError) -> ImageRecord {
         var matches: [Digest: ImageRecord] = [:]
         for record in records {
             if record.manifest.digest.encoded.hasPrefix(hex) { matches[record.manifest.digest] = record }
@@ -96,7 +124,8 @@ extension ImageStore {
         let record = try resolve(text)
         var removed: [String] = []
         try updateIndex { index in
-            let byName = record.name != nil && (record.name == text || (try? ImageReference(parsing: text))?.description == record.name)
+            let byName = record.name != nil
+                && (record.name == text || (try? ImageReference(parsing: text)).map(Self.lookupNames)?.contains(Self.normalizedName(record.name) ?? "") == true)
             index.manifests.removeAll { entry in
                 let match = byName ? entry.refName == record.name : entry.digest == record.manifest.digest
                 if match { removed.append(entry.refName ?? entry.digest.description) }

@@ -4,7 +4,10 @@ import Testing
 @Suite struct ReferenceTests {
     @Test(arguments: [
         ("busybox", nil, "busybox", "busybox:latest"),
-        ("library/debian:12", nil, "library/debian", "library/debian:12"),
+        ("library/debian:12", nil, "debian", "debian:12"),
+        ("docker.io/library/debian:12", nil, "debian", "debian:12"),
+        ("index.docker.io/library/debian", nil, "debian", "debian:latest"),
+        ("docker.io/someone/tool:2", nil, "someone/tool", "someone/tool:2"),
         ("127.0.0.1:5000/app/web:v1.2", "127.0.0.1:5000", "app/web", "127.0.0.1:5000/app/web:v1.2"),
         ("localhost/hello:1", "localhost", "hello", "localhost/hello:1"),
         ("quay.io/org/tool", "quay.io", "org/tool", "quay.io/org/tool:latest"),
