@@ -21,6 +21,8 @@ extension ContainerStore {
         for volume in options.volumes where (try? PosixCall.stat(volume.hostPath)) == nil {
             throw .invalidArgument("volume source \(volume.hostPath) does not exist")
         }
+        if let hostname = options.hostname, !ContainerName.isValidHostname(hostname) { throw .invalidHostname(hostname) }
+        let initProcess = options.initProcess ? try InitProcess.locate() : nil
 
         var record = try allocate(options, imageID: details.id.description, lower: lower, command: args, mounter: kind)
         do {
@@ -33,10 +35,10 @@ extension ContainerStore {
                 try RootfsPath.makeDirectories(process.cwd, in: rootfs(id))
             }
             let spec = RuntimeSpec(
-                process: process.spec(terminal: options.terminal),
-                root: RuntimeSpec.Root(path: rootfs(id), readonly: false),
-                hostname: record.shortID,
-                mounts: RuntimeSpec.standardMounts + options.volumes.map(RuntimeSpec.bind),
+                process: initProcess?.wrap(process.spec(terminal: options.terminal)) ?? process.spec(terminal: options.terminal),
+                root: RuntimeSpec.Root(path: rootfs(id), readonly: options.readOnlyRoot),
+                hostname: options.hostname ?? record.shortID,
+                mounts: RuntimeSpec.standardMounts + options.volumes.map(RuntimeSpec.bind) + (initProcess.map { [$0.mount] } ?? []),
                 linux: RuntimeSpec.Linux(
                     namespaces: RuntimeSpec.namespaces(hostNetwork: options.hostNetwork),
                     maskedPaths: RuntimeSpec.maskedPaths, readonlyPaths: RuntimeSpec.readonlyPaths,
@@ -70,7 +72,7 @@ extension ContainerStore {
         let record = ContainerRecord(
             id: id, name: name, image: options.image, imageID: imageID, lowerDirectories: lower, command: command,
             created: Self.now(), terminal: options.terminal, detached: options.detach, autoRemove: options.autoRemove,
-            mounter: mounter, monitor: nil, mountDaemon: nil)
+            mounter: mounter, monitor: nil, mountDaemon: nil, stopTimeout: options.stopTimeout)
         try RuntimeError.system { () throws(SystemError) in
             try PosixCall.makeDirectory(directory(id), mode: 0o700)
             for path in [upperDirectory(id), workDirectory(id), rootfs(id)] {
