@@ -10,7 +10,7 @@ struct CommitCommand: ParsableCommand {
     var tag: String
     @Option(name: .shortAndLong, help: "A comment for the image's history.") var message: String?
     @Option(help: "The author recorded in the history.") var author: String?
-    @Argument(help: "The container (name or id).") var container: String
+    @Argument(help: "The container (name or id).", completion: .custom(Completion.containers)) var container: String
 
     func run() throws {
         try storeOptions.run("lamina commit") { store in

@@ -6,7 +6,7 @@ struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show a container's changes to its image.")
 
     @OptionGroup var storeOptions: ContainerStoreOptions
-    @Argument(help: "The container (name or id).") var container: String
+    @Argument(help: "The container (name or id).", completion: .custom(Completion.containers)) var container: String
 
     func run() throws {
         try storeOptions.run("lamina diff") { store in

@@ -11,6 +11,9 @@ struct ImageList: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .table
 
+    @Flag(name: .shortAndLong, help: "Print only the image ids (short).")
+    var quiet = false
+
     /// One row of the listing, as JSON shows it.
     struct Row: Codable {
         var name: String?
@@ -30,6 +33,10 @@ struct ImageList: ParsableCommand {
                 rows.append(Row(
                     name: record.name, id: details.id.description, digest: record.manifest.digest.description,
                     size: details.size, layers: details.manifest.layers.count, platform: details.config.platform.description))
+            }
+            if quiet {
+                for row in rows { print(row.id.dropFirst(7).prefix(12)) }
+                return
             }
             switch format {
             case .json:

@@ -3,35 +3,21 @@ import Dispatch
 import LaminaImage
 import Synchronization
 
-/// `lamina image pull REF`: fetches an image from a registry (distribution API v2).
+/// `lamina image pull REF` (and `lamina pull`): fetches an image from a registry (distribution API v2).
 struct ImagePull: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image from a registry.")
+    static let configuration = CommandConfiguration(
+        commandName: "pull", abstract: "Pull an image from a registry.",
+        discussion: "A name without a registry is Docker Hub's (busybox is docker.io/library/busybox).")
 
     @OptionGroup var options: StoreOptions
-
-    @Option(help: ArgumentHelp("Platform to pick from an index (default: this host's).", valueName: "os/arch[/variant]"))
-    var platform: String?
-
-    @Flag(help: "Use plain http (for a registry on loopback).")
-    var insecure = false
-
-    @Option(help: ArgumentHelp("Registry credentials.", valueName: "user:password"))
-    var creds: String?
+    @OptionGroup var registry: RegistryOptions
 
     @Argument(help: "The image reference (HOST[:PORT]/REPOSITORY[:TAG][@DIGEST]).")
     var reference: String
 
     func run() throws {
         try reportingErrors("pull") {
-            let store = try options.open()
-            let chosen = try platform.map { text throws(ImageError) in try Platform(parsing: text) } ?? .host
-            let credentials = try creds.map { text throws(ImageError) in try RegistryCredentials(parsing: text) }
-            let bar = ProgressBar()
-            let (reference, insecure, handler) = (reference, insecure, bar.handler)
-            let record = try waitFor {
-                try await store.pull(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
-            }
-            bar.finish()
+            let record = try registry.pull(reference, into: try options.open())
             print("\(record.name ?? "<none>") \(record.manifest.digest)")
         }
     }

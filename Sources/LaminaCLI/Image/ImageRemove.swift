@@ -11,7 +11,7 @@ struct ImageRemove: ParsableCommand {
     @Flag(help: "Then remove the blobs and layers no image uses any more.")
     var prune = false
 
-    @Argument(help: "Image names, ids or digests.")
+    @Argument(help: "Image names, ids or digests.", completion: .custom(Completion.images))
     var images: [String]
 
     func run() throws {
