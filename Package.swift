@@ -73,6 +73,8 @@ let package = Package(
         .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaSystem"]),
         .testTarget(name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem"]),
         .testTarget(name: "LaminaBenchTests", dependencies: ["LaminaBench", "LaminaSystem"]),
+        // The command line as users type it: the real `lamina` binary, runc and a loopback registry.
+        .testTarget(name: "LaminaCLITests", dependencies: ["LaminaSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )
