@@ -72,7 +72,7 @@ final class CLIFixture {
         /// Fails unless lamina exited 0.
         @discardableResult
         func check() throws -> Outcome {
-            guard code == 0 else { throw Tool.Failure(message: "lamina failed: \(self)") }
+            guard code == 0 else { throw Tool.Failure(message: "command failed: \(self)") }
             return self
         }
     }
@@ -120,20 +120,17 @@ enum Tool {
         var description: String { message }
     }
 
+    /// Whether `name` is a program in `PATH`.
     static func find(_ name: String) -> String? {
-        for directory in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
-            return "\(directory)/\(name)"
-        }
-        return nil
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first(where: FileManager.default.isExecutableFile(atPath:))
     }
 
+    /// Runs a program to its end; fails with what it printed unless it exited 0.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let result = try ChildProcess.run(executable, arguments, timeout: .seconds(300))
-        guard result.exitCode == 0, !result.timedOut else {
-            throw Failure(message: "\(executable) \(arguments.joined(separator: " ")): \(result.output)\(result.errorOutput)")
-        }
-        return result.output
+        return try CLIFixture.Outcome(code: result.timedOut ? -1 : result.exitCode, output: result.output, error: result.errorOutput)
+            .check().output
     }
 }
