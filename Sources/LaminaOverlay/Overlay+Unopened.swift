@@ -7,40 +7,63 @@ import LaminaSystem
 /// node where it lives right now (its upper copy, else its top-most lower copy) for its own
 /// duration. A write copies the file up first: kernel overlayfs copies up when a file is opened for
 /// writing, Lamina when it is first written (the merged view is the same; only an open for writing
-/// that never writes leaves no upper copy). Orphans (`OrphanDescriptors`) keep open-then-unlink
-/// working.
+/// that never writes leaves no upper copy).
+///
+/// Open-then-unlink: when a regular file the kernel holds loses its last name, the engine opens it
+/// first and keeps that descriptor (`OrphanDescriptors`) until the kernel forgets the node. The
+/// kernel drops a file's link count to zero when its last name goes, and evicts (and so forgets)
+/// an inode with no links as soon as nothing holds it, so the descriptor lives exactly as long as
+/// some process still has the file open, and the file's space is freed when the last one closes it.
 extension Overlay {
     /// Runs `body` with a descriptor of `node` open for reading, or for writing after a copy-up.
     func withUnopenedDescriptor<T>(_ node: Node, writing: Bool, _ body: (FileDescriptor) throws -> T) throws -> T {
+        if writing, let orphan = try orphans.writableDescriptor(of: node, promote: { try privateCopy(of: $0) }) { return try body(orphan) }
         if let orphan = orphans.descriptor(of: node) { return try body(orphan) }
         if writing {
             try requireWritable("write")
             try copyUp(node)
         }
-        let (root, path) = try location(of: node)
-        let descriptor = try root.open(path, flags: (writing ? O_WRONLY : O_RDONLY) | O_NOFOLLOW)
+        let descriptor = try openFile(of: node, flags: writing ? O_WRONLY : O_RDONLY)
         defer { descriptor.close() }
         return try body(descriptor)
+    }
+
+    /// A writable copy of an orphan that was a lower file: an unnamed file in the work directory
+    /// (O_TMPFILE, freed when its last descriptor closes) with the same data, owner, mode and times.
+    /// The lower file itself never changes.
+    func privateCopy(of orphan: FileDescriptor) throws -> FileDescriptor {
+        guard let work else { throw SystemError("write", errno: EROFS) }
+        let status = try orphan.status()
+        let copy = try work.descriptor.open(".", flags: OpenFlags.temporaryFile | O_RDWR, mode: 0o600)
+        do {
+            try copy.copyData(from: orphan)
+            try copy.setOwner(uid: status.st_uid, gid: status.st_gid)
+            try copy.setMode(status.st_mode & 0o7777)
+            try copy.setTimes(access: status.st_atim, modification: status.st_mtim)
+        } catch {
+            copy.close()
+            throw error
+        }
+        return copy
     }
 
     /// fsync of a file opened without a handle: only an upper copy (or an orphan) has anything to sync.
     func synchronizeUnopened(_ node: Node, dataOnly: Bool) throws {
         if let orphan = orphans.descriptor(of: node) { return try orphan.synchronize(dataOnly: dataOnly) }
         guard node.isUpper else { return }
-        let descriptor = try stack.upper.open(try upperPath(of: node), flags: O_RDONLY | O_NOFOLLOW)
+        let descriptor = try openFile(of: node, flags: O_RDONLY)
         defer { descriptor.close() }
         try descriptor.synchronize(dataOnly: dataOnly)
     }
 
-    /// Before the name (`parent`, `entry`) goes: when it is the last name of a regular file the
-    /// kernel holds, a descriptor of the file as it is now (its upper copy read-write, or its lower
-    /// copy read-only), for `keepOrphan`.
+    /// Before the name (`parent`, `entry`) goes (the caller holds `parent`'s lock): when it is the
+    /// last name of a regular file the kernel holds, a descriptor of the file as it is now (its
+    /// upper copy read-write, or its lower copy read-only), for `keepOrphan`.
     func openIfLastName(parent: Node, entry: DirectoryIndex.Entry) -> (Node, FileDescriptor)? {
         guard entry.fileType == S_IFREG,
               let node = nodes.node(in: parent, named: entry.name, inode: entry.inode),
               node.placement.withLock({ $0.otherLinks.isEmpty }),
-              let (root, path) = try? location(of: node),
-              let descriptor = try? root.open(path, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW)
+              let descriptor = try? withLocation(node, { try $0.open($1, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW) })
         else { return nil }
         return (node, descriptor)
     }
@@ -48,6 +71,6 @@ extension Overlay {
     /// Keeps the descriptor `openIfLastName` made if the node did lose its last name; closes it otherwise.
     func keepOrphan(_ opened: (Node, FileDescriptor)?, lostLastName: Bool) {
         guard let (node, descriptor) = opened else { return }
-        if lostLastName { orphans.keep(descriptor, for: node) } else { descriptor.close() }
+        if lostLastName { orphans.keep(descriptor, for: node, writable: node.isUpper) } else { descriptor.close() }
     }
 }

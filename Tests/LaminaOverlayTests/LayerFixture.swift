@@ -31,12 +31,12 @@ final class LayerFixture {
 
     var lowerPaths: [String] { (0..<lowerCount).map { "\(path)/l\($0)" } }
 
-    func overlay(writable: Bool = true, markerNamespace: String? = nil) throws -> Overlay {
+    func overlay(writable: Bool = true, markerNamespace: String? = nil, descriptorCeiling: Int? = nil) throws -> Overlay {
         let configuration = OverlayConfiguration(
             lowerDirectories: lowerPaths,
             upperDirectory: writable ? "\(path)/upper" : nil,
             workDirectory: writable ? "\(path)/work" : nil,
-            markerNamespace: markerNamespace)
+            markerNamespace: markerNamespace, descriptorCeiling: descriptorCeiling)
         return try Overlay(configuration: configuration, logger: Logger(label: "test"))
     }
 
@@ -123,7 +123,7 @@ final class LayerFixture {
                 let directory = try root.open(path, flags: O_RDONLY | O_DIRECTORY)
                 defer { directory.close() }
                 for record in try directory.directoryRecords().sorted(by: { $0.name < $1.name }) {
-                    try walk(path + "/" + record.name)
+                    try walk(path + "/" + record.name.description)
                 }
             default: break
             }
@@ -152,7 +152,7 @@ extension Overlay {
 
     /// The names of a merged directory (without "." and ".."), sorted.
     func names(_ path: String) throws -> [String] {
-        try listing(path).map(\.name).filter { $0 != "." && $0 != ".." }.sorted()
+        try listing(path).map(\.name).filter { !$0.isDotOrDotDot }.map(\.description).sorted()
     }
 
     /// The full listing of a merged directory, read in one call.
