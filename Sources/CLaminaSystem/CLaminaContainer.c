@@ -22,5 +22,3 @@ int clamina_open_in_root(int root_fd, const char *path, int flags, mode_t mode) 
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
 }
-
-int clamina_o_path(void) { return O_PATH; }

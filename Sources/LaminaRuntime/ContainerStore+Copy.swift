@@ -49,7 +49,7 @@ extension ContainerStore {
         _ sourcePath: String, in sourceRoot: FileDescriptor?, to targetPath: String, in targetRoot: FileDescriptor?, copier: TreeCopy
     ) throws(SystemError) {
         let contentsOnly = sourcePath.hasSuffix("/.")
-        let (sourceParentPath, sourceName) = split(contentsOnly ? String(sourcePath.dropLast(2)) : sourcePath)
+        let (sourceParentPath, sourceName) = try split(contentsOnly ? String(sourcePath.dropLast(2)) : sourcePath)
         let sourceParent: FileDescriptor
         let sourceInfo: stat
         do {
@@ -65,18 +65,18 @@ extension ContainerStore {
         }
         let sourceIsDirectory = sourceInfo.st_mode & S_IFMT == S_IFDIR
 
-        let existing = try? open(targetPath, in: targetRoot, flags: FileDescriptor.pathOnly)
+        let existing = try? open(targetPath, in: targetRoot, flags: OpenFlags.path)
         let targetInfo = try existing?.status()
         existing?.close()
         if let targetInfo, targetInfo.st_mode & S_IFMT == S_IFDIR {
             let directory = try open(targetPath, in: targetRoot, flags: O_RDONLY | O_DIRECTORY)
             defer { directory.close() }
             guard sourceIsDirectory && contentsOnly else {
-                return try copier.copy(sourceName, in: sourceParent, to: sourceName == "." ? "root" : sourceName, in: directory)
+                return try copier.copy(sourceName, in: sourceParent, to: sourceName.isDotOrDotDot ? "root" : sourceName, in: directory)
             }
             let from = try sourceParent.open(sourceName, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
             defer { from.close() }
-            for record in try from.directoryRecords() where record.name != "." && record.name != ".." {
+            for record in try from.directoryRecords() where !record.name.isDotOrDotDot {
                 try copier.copy(record.name, in: from, to: record.name, in: directory)
             }
             return
@@ -87,7 +87,7 @@ extension ContainerStore {
         if targetInfo == nil && targetPath.hasSuffix("/") && !sourceIsDirectory {
             throw SystemError("the destination directory must exist", errno: ENOENT, path: targetPath)
         }
-        let (targetParentPath, targetName) = split(targetPath)
+        let (targetParentPath, targetName) = try split(targetPath)
         let targetParent = try open(targetParentPath, in: targetRoot, flags: O_RDONLY | O_DIRECTORY)
         defer { targetParent.close() }
         try copier.copy(sourceName, in: sourceParent, to: targetName, in: targetParent)
@@ -100,13 +100,19 @@ extension ContainerStore {
     }
 
     /// The directory holding `path` and its last name (`.` for a root or an empty path).
-    private static func split(_ path: String) -> (String, String) {
+    private static func split(_ path: String) throws(SystemError) -> (String, FileName) {
         var trimmed = Substring(path)
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return (".", trimmed.isEmpty ? "." : String(trimmed)) }
-        let name = trimmed[trimmed.index(after: slash)...]
-        let parent = trimmed[..<slash]
-        return (parent.isEmpty ? "/" : String(parent), name.isEmpty ? "." : String(name))
+        var parent = "."
+        var name = trimmed
+        if let slash = trimmed.lastIndex(of: "/") {
+            parent = trimmed[..<slash].isEmpty ? "/" : String(trimmed[..<slash])
+            name = trimmed[trimmed.index(after: slash)...]
+        }
+        guard let fileName = FileName(name.isEmpty ? "." : String(name)) else {
+            throw SystemError("copy", errno: ENAMETOOLONG, path: path)
+        }
+        return (parent, fileName)
     }
 }
 

@@ -16,12 +16,12 @@ struct TreeCopy {
 
     /// Copies `name` in `source` to `targetName` in `target` (replacing a file there; a directory
     /// there receives the source directory's entries).
-    func copy(_ name: String, in source: FileDescriptor, to targetName: String, in target: FileDescriptor) throws(SystemError) {
+    func copy(_ name: FileName, in source: FileDescriptor, to targetName: FileName, in target: FileDescriptor) throws(SystemError) {
         let info = try source.status(of: name)
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
             if let existing = try target.statusIfPresent(of: targetName) {
-                guard existing.st_mode & S_IFMT == S_IFDIR else { throw SystemError("copy a directory over a file", errno: ENOTDIR, path: targetName) }
+                guard existing.st_mode & S_IFMT == S_IFDIR else { throw SystemError("copy a directory over a file", errno: ENOTDIR, path: targetName.description) }
             } else {
                 try target.makeDirectory(targetName, mode: 0o700)
             }
@@ -29,7 +29,7 @@ struct TreeCopy {
             defer { from.close() }
             let to = try target.open(targetName, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
             defer { to.close() }
-            for record in try from.directoryRecords() where record.name != "." && record.name != ".." {
+            for record in try from.directoryRecords() where !record.name.isDotOrDotDot {
                 try copy(record.name, in: from, to: record.name, in: to)
             }
             try finish(to, like: info)
@@ -62,10 +62,10 @@ struct TreeCopy {
 
     /// Clears the way for a new entry: removes a file, link or node of that name (never a
     /// directory, which would lose a tree; writing a non-directory over one fails instead).
-    private func removeNonDirectory(_ name: String, in directory: FileDescriptor, unlessRegular: Bool = false) throws(SystemError) {
+    private func removeNonDirectory(_ name: FileName, in directory: FileDescriptor, unlessRegular: Bool = false) throws(SystemError) {
         guard let existing = try directory.statusIfPresent(of: name) else { return }
         let kind = existing.st_mode & S_IFMT
-        if kind == S_IFDIR { throw SystemError("copy", errno: EISDIR, path: name) }
+        if kind == S_IFDIR { throw SystemError("copy", errno: EISDIR, path: name.description) }
         if unlessRegular && kind == S_IFREG { return }
         try directory.unlink(name)
     }

@@ -5,8 +5,6 @@ import Glibc
 #endif
 
 extension FileDescriptor {
-    /// `O_PATH`: open only to name the file (for fstat), never its data.
-    public static let pathOnly = clamina_o_path()
 
     /// openat2(2) of `path` resolved inside this directory as if it were the root: an absolute
     /// symbolic link or `..` in a container's file system never reaches the host's files.

@@ -12,7 +12,4 @@ int clamina_terminal_columns(int fd);
 /// as if it were `/` (absolute symbolic links and `..` never leave it). -1 with errno set.
 int clamina_open_in_root(int root_fd, const char *path, int flags, mode_t mode);
 
-/// O_PATH (glibc hides it from Swift): a descriptor that names a file without opening it.
-int clamina_o_path(void);
-
 #endif
