@@ -31,11 +31,14 @@ extension ContainerStore {
         return record
     }
 
+    /// Waits up to `seconds` by the clock (each probe runs runc, so counting probes overshot a
+    /// 10 s grace period by a third).
     private func waitUntilExited(_ record: ContainerRecord, seconds: Int) -> Bool {
-        for _ in 0..<(seconds * 20) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
             if status(of: record).state == .exited { return true }
+            if ContinuousClock.now >= deadline { return false }
             usleep(50_000)
         }
-        return false
     }
 }
