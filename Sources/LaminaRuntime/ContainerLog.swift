@@ -13,6 +13,7 @@ import Glibc
 /// https://github.com/kubernetes/design-proposals-archive/blob/main/node/kubelet-cri-logging.md
 /// Stateless namespace; `Writer` and `Reader` are the two ends.
 public enum ContainerLog {
+    /// Which of the container's descriptors a record came from.
     public enum Stream: String, Sendable {
         case stdout, stderr
     }

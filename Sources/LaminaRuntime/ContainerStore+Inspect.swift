@@ -61,6 +61,7 @@ public struct ContainerDetails: Codable, Sendable {
         case mounts = "Mounts", layers = "Layers", mounter = "Mounter"
     }
 
+    /// What the container is doing now (`State.Status`, `State.Pid`, `State.ExitCode`...).
     public struct State: Codable, Sendable {
         public var status: String
         public var running: Bool
@@ -78,6 +79,7 @@ public struct ContainerDetails: Codable, Sendable {
         }
     }
 
+    /// How its process runs (`Config.Env`, `Config.Cmd`, `Config.Hostname`...).
     public struct Config: Codable, Sendable {
         public var hostname: String
         public var user: String
@@ -95,6 +97,7 @@ public struct ContainerDetails: Codable, Sendable {
         }
     }
 
+    /// What the host gives it (`HostConfig.ReadonlyRootfs`, `HostConfig.Init`...).
     public struct HostConfig: Codable, Sendable {
         public var readOnlyRootfs: Bool
         public var networkMode: String
@@ -106,6 +109,7 @@ public struct ContainerDetails: Codable, Sendable {
         }
     }
 
+    /// A host path bound into it (`-v`).
     public struct Mount: Codable, Sendable {
         public var type: String
         public var source: String

@@ -13,7 +13,9 @@ public enum EnvironmentFile {
 
     static func parse(_ text: String, name: String) throws(RuntimeError) -> [String] {
         var entries: [String] = []
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character to Swift: split on it too, so files written on Windows read alike.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (number, rawLine) in lines.enumerated() {
             let line = rawLine.drop { $0 == " " || $0 == "\t" }.replacing("\r", with: "")
             if line.isEmpty || line.hasPrefix("#") { continue }
             let key = line.prefix { $0 != "=" }

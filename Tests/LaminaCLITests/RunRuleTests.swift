@@ -39,6 +39,11 @@ struct RunRuleTests {
         let shown = try fixture.terminal("$LAMINA run --rm -t sample:1 sh -c \"tty; exit 3\"")
         #expect(shown.output.contains("/dev/pts/"), "\(shown)")
         #expect(shown.code == 3)
+        try fixture.lamina("run", "-d", "--name", "box", "sample:1", "sleep", "600").check()
+        let exec = try fixture.terminal("$LAMINA exec -t box sh -c \"tty; exit 6\"")
+        #expect(exec.output.contains("/dev/pts/") && exec.code == 6, "\(exec)")
+        let execRefused = try fixture.shell("setsid $LAMINA exec -t box true </dev/null")
+        #expect(execRefused.code == 125 && execRefused.error.contains("-t needs a terminal"), "\(execRefused)")
     }
 
     @Test func hostnameReadOnlyAndEnvironmentFile() throws {

@@ -51,3 +51,15 @@ import Testing
         #expect(throws: ImageError.noMatchingPlatform("windows/amd64")) { try index.manifest(for: Platform(parsing: "windows/amd64")) }
     }
 }
+
+/// Docker's rule: a registry on the loopback interface is plain HTTP without --insecure.
+@Suite struct LoopbackRegistryTests {
+    @Test(arguments: [
+        ("127.0.0.1:5000", true), ("127.9.8.7", true), ("localhost", true), ("localhost:5000", true), ("[::1]:5000", true),
+        ("128.0.0.1:5000", false), ("127.0.0.1.example.com", false), ("localhost.example.com", false), ("docker.io", false),
+        ("192.0.2.2:5000", false), ("127.0.0.256", false),
+    ])
+    func loopbackHosts(_ host: String, _ loopback: Bool) {
+        #expect(RegistryClient.isLoopback(host) == loopback)
+    }
+}
