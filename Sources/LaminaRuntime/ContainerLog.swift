@@ -42,22 +42,26 @@ public enum ContainerLog {
 
         /// Adds a line of lamina's own on standard error (why the process never started).
         static func note(_ line: String, in path: String) {
-            (try? Writer(path: path))?.append(Array("lamina: \(line)\n".utf8), from: .stderr)
+            (try? Writer(path: path))?.append(Array("lamina: \(line)\n".utf8)[...], from: .stderr)
         }
 
         /// Records a chunk the container wrote on `stream`: one record per line in it, the
         /// unfinished end of it as a `P` record.
-        func append(_ bytes: [UInt8], from stream: Stream) {
+        func append(_ bytes: ArraySlice<UInt8>, from stream: Stream) {
             guard !bytes.isEmpty else { return }
-            let timestamp = Array(ContainerLog.timestamp().utf8)
+            let prefix = Array((ContainerLog.timestamp() + " " + stream.rawValue + " ").utf8)
+            let (newline, space, full, partial) = (UInt8(ascii: "\n"), UInt8(ascii: " "), UInt8(ascii: "F"), UInt8(ascii: "P"))
             var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + 64 * (prefix.count + 3))
             var start = bytes.startIndex
             while start < bytes.endIndex {
-                let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
-                let end = newline ?? bytes.endIndex
-                output += timestamp + [UInt8(ascii: " ")] + Array(stream.rawValue.utf8)
-                output += Array((newline == nil ? " P " : " F ").utf8) + bytes[start..<end] + [UInt8(ascii: "\n")]
-                start = newline.map { $0 + 1 } ?? bytes.endIndex
+                let end = bytes[start...].firstIndex(of: newline)
+                output.append(contentsOf: prefix)
+                output.append(end == nil ? partial : full)
+                output.append(space)
+                output.append(contentsOf: bytes[start..<(end ?? bytes.endIndex)])
+                output.append(newline)
+                start = end.map { $0 + 1 } ?? bytes.endIndex
             }
             try? MountCalls.writeAll(descriptor, output)
         }

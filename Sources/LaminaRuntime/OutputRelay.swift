@@ -40,30 +40,31 @@ final class OutputRelay {
     /// Relays until every source is at end of file (runc and the container have exited).
     func run() {
         ProcessCalls.ignore(SIGPIPE)  // a reader that went away is an EPIPE to drop, not our death
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while !sources.isEmpty {
             for descriptor in StreamCalls.readable(sources.map(\.descriptor), milliseconds: -1) {
                 guard let index = sources.firstIndex(where: { $0.descriptor == descriptor }) else { continue }
-                let bytes = (try? StreamCalls.read(descriptor)) ?? []
-                if bytes.isEmpty {
+                let count = (try? StreamCalls.read(descriptor, into: &buffer)) ?? 0
+                if count == 0 {
                     sources.remove(at: index)
                 } else {
-                    deliver(bytes, from: index)
+                    deliver(buffer[..<count], from: index)
                 }
             }
         }
     }
 
-    private func deliver(_ chunk: [UInt8], from index: Int) {
+    private func deliver(_ chunk: ArraySlice<UInt8>, from index: Int) {
         let stream = sources[index].stream
         var bytes = chunk
-        if stream == .stderr { bytes = withoutRuncFailure(chunk) }
+        if stream == .stderr && runcLoggedErrors() { bytes = withoutRuncFailure(chunk) }
         if let last = chunk.last { atLineStart[stream] = last == UInt8(ascii: "\n") }
         guard !bytes.isEmpty else { return }
         log?.append(bytes, from: stream)
         let destination = sources[index].destination
         guard destination >= 0 else { return }
         do {
-            try MountCalls.writeAll(destination, bytes)
+            try MountCalls.writeAll(destination, Array(bytes))
         } catch {
             for position in sources.indices where sources[position].destination == destination {
                 sources[position].destination = -1
@@ -72,7 +73,7 @@ final class OutputRelay {
     }
 
     /// `chunk` without the whole lines in it that runc logged as its error.
-    private func withoutRuncFailure(_ chunk: [UInt8]) -> [UInt8] {
+    private func withoutRuncFailure(_ chunk: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let newline = UInt8(ascii: "\n")
         let lines = chunk.split(separator: newline, omittingEmptySubsequences: false)
         var kept: [UInt8] = []
@@ -83,21 +84,22 @@ final class OutputRelay {
             }
             let whole = position > 0 || atLineStart[.stderr] != false
             let text = String(decoding: line, as: UTF8.self)
-            if whole && !text.isEmpty && isLoggedError(text) {
+            if whole && loggedErrors.contains(text) {
                 runcFailure = text
             } else {
                 kept += line + [newline]
             }
         }
-        return kept
+        return kept[...]
     }
 
-    /// True when runc's log holds `text` as an error (read again only when the log grew).
-    private func isLoggedError(_ text: String) -> Bool {
+    /// Whether runc's log holds errors (read again only when it grew: runc logs an error before
+    /// it prints the same line, so a line is never seen before its log entry).
+    private func runcLoggedErrors() -> Bool {
         if let size = try? PosixCall.stat(runcLog).st_size, size != loggedSize {
             loggedSize = size
             loggedErrors = RuncMessage.errors(inLog: runcLog)
         }
-        return loggedErrors.contains(text)
+        return !loggedErrors.isEmpty
     }
 }

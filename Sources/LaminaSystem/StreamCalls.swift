@@ -9,15 +9,12 @@ import Glibc
 ///
 /// Stateless namespace; safe from any thread.
 public enum StreamCalls {
-    /// read(2) of up to `limit` bytes: what the descriptor has now (blocking until something
-    /// arrives), empty at end of file. EINTR is retried.
-    public static func read(_ descriptor: Int32, limit: Int = 65536) throws(SystemError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: limit)
-        let count = try retryingOnInterrupt("read") {
-            buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, limit) }
+    /// read(2) into `buffer` (up to its size): what the descriptor has now (blocking until
+    /// something arrives); 0 at end of file. EINTR is retried.
+    public static func read(_ descriptor: Int32, into buffer: inout [UInt8]) throws(SystemError) -> Int {
+        try retryingOnInterrupt("read") {
+            buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
         }
-        buffer.removeLast(limit - count)
-        return buffer
     }
 
     /// poll(2) for input: the descriptors of `descriptors` that can be read now (data, end of
