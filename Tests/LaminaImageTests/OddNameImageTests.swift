@@ -70,7 +70,7 @@ func removeDeepTree(_ path: String, unmounting mounts: [String] = []) {
     _ = try? run("/bin/rm", ["-rf", "--one-file-system", path])
 }
 
-struct ByteNameTests {
+struct OddNameImageTests {
     /// Odd names survive import (the store's layer directories hold them exactly), the merged view
     /// of `lamina image mount`, export and import into another store; a whiteout hides only its
     /// own spelling, and the whiteout of a 255-byte name (a 259-byte member) becomes a 0/0 device.

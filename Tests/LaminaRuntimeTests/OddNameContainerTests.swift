@@ -110,7 +110,7 @@ extension OddNames {
 }
 
 @Suite(.serialized, .enabled(if: RuntimeFixture.enabled))
-struct ByteNameContainerTests {
+struct OddNameContainerTests {
     static let tops = [OddNames.names, Array("new".utf8)]
 
     /// Odd names go through a container's change, `lamina diff`, commit, a mount of the new image,
