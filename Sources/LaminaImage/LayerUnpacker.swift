@@ -10,13 +10,21 @@ import Glibc
 /// Every path is resolved one component at a time from the root's descriptor with `O_NOFOLLOW`,
 /// never by joining strings, so `..`, absolute paths and members reached through a symbolic link
 /// are refused by name; hard links must point at an earlier member of the same layer; a name may
-/// appear only once. OCI whiteouts (`.wh.NAME`, `.wh..wh..opq`) are kept as the empty files they
-/// are: the engine reads them directly. Not thread-safe: one unpacker per layer, owned by one task.
+/// appear only once. OCI whiteouts (`.wh.NAME`, `.wh..wh..opq`) are stored as empty files, the one
+/// shape the engine reads them in (`OCIWhiteout`); a character device 0/0 (the overlay's whiteout)
+/// becomes the `.wh.NAME` it stands for. Extended attributes pass through `LayerAttributePolicy`:
+/// no overlay marker an archive carries is ever written.
+///
+/// Without host root (a plain user's store, or a user namespace) owners are not changed, and
+/// device nodes and xattrs the kernel refuses are left out, as containers/storage does for
+/// rootless podman. Not thread-safe: one unpacker per layer, owned by one task.
 final class LayerUnpacker {
     private let root: FileDescriptor
     private let rootPath: String
     private let limits: UnpackLimits
     private let changeOwners: Bool
+    /// Host root: a refused device node or xattr is an error, not a silent omission.
+    private let strict: Bool
     /// Kinds of the members placed so far, by normalized path.
     private var placed: [String: ArchiveEntry.Kind] = [:]
     /// Directory modes and times, applied last so creating children does not disturb them.
@@ -32,7 +40,8 @@ final class LayerUnpacker {
         }
         self.rootPath = rootPath
         self.limits = limits
-        changeOwners = geteuid() == 0
+        strict = Privilege.current == .hostRoot
+        changeOwners = strict
     }
 
     deinit {
@@ -53,9 +62,21 @@ final class LayerUnpacker {
 
     // MARK: Members
 
-    private func place(_ entry: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
+    private func place(_ member: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
         if parents.count > 256 { closeParents() }
-        let components = try Self.components(of: entry.path, entry: entry.path)
+        var entry = member
+        var components = try Self.components(of: entry.path, entry: entry.path)
+        switch try OCIWhiteout.role(of: components, entry: entry.path) {
+        case .skipped:
+            return
+        case .marker:
+            entry = OCIWhiteout.normalized(entry, path: entry.path)
+        case .member:
+            if OCIWhiteout.isDeviceWhiteout(entry), let name = components.last {
+                components[components.count - 1] = OCIWhiteout.prefix + name
+                entry = OCIWhiteout.normalized(entry, path: components.joined(separator: "/"))
+            }
+        }
         let key = components.joined(separator: "/")
         if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
         guard let name = components.last else {
@@ -81,7 +102,7 @@ final class LayerUnpacker {
             return
         }
         if entry.kind == .regular {
-            try writeFile(entry, from: reader, parent: parent, name: name)
+            try writeFile(entry, from: entry.size == 0 ? nil : reader, parent: parent, name: name)
             placed[key] = entry.kind
             return
         }
@@ -98,9 +119,13 @@ final class LayerUnpacker {
                 try applyExtendedAttributes(entry, parent: parent, name: name)
                 try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
             case .characterDevice, .blockDevice, .fifo, .socket:
-                try parent.makeNode(
-                    name, mode: entry.fileTypeBits | 0o600,
-                    device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
+                do throws(SystemError) {
+                    try parent.makeNode(
+                        name, mode: entry.fileTypeBits | 0o600,
+                        device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
+                } catch where error.errno == EPERM && !strict {
+                    return  // a device only host root may make; the runtime gives containers their /dev
+                }
                 try finishNonDirectory(entry, parent: parent, name: name)
             case .unknown:
                 throw SystemError("unsupported entry type", errno: EINVAL, path: entry.path)
@@ -109,12 +134,13 @@ final class LayerUnpacker {
         placed[key] = entry.kind
     }
 
-    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader, parent: FileDescriptor, name: String) throws(ImageError) {
+    /// Writes a regular file; `reader` nil writes it empty (a marker, whatever data it carried).
+    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader?, parent: FileDescriptor, name: String) throws(ImageError) {
         let file = try Self.system(entry) { () throws(SystemError) in
             try parent.open(name, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
         }
         defer { file.close() }
-        try reader.readData { (block, offset) throws(ImageError) in
+        try reader?.readData { (block, offset) throws(ImageError) in
             guard offset + Int64(block.count) <= entry.size else {
                 throw .unsafeEntry(entry: entry.path, reason: "data runs past the entry's size")
             }
@@ -176,8 +202,12 @@ final class LayerUnpacker {
     }
 
     private func applyExtendedAttributes(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
-        for attribute in entry.extendedAttributes {
-            try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
+        for attribute in entry.extendedAttributes where LayerAttributePolicy.applies(attribute.name) {
+            do {
+                try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
+            } catch where !strict && (error.errno == EPERM || error.errno == ENOTSUP) {
+                continue  // e.g. security.capability outside a user namespace of our own
+            }
         }
     }
 

@@ -1,0 +1,29 @@
+/// Which extended attributes a layer archive may put on the files it unpacks to.
+///
+/// An image comes from a stranger, and an xattr is not only file data: some are read by the host.
+/// The rule (docs/compatibility.md, "Security"):
+/// - overlay markers (`trusted.overlay.*`, `user.overlay.*`, `user.fuseoverlayfs.*`) are never
+///   applied: they would make the union engine (or kernel overlayfs, or fuse-overlayfs, reading the
+///   store's layers) redirect, hide or merge directories. An image's only whiteout and opaque markers
+///   are its OCI `.wh.` entries;
+/// - the rest of `trusted.*` is dropped: that namespace belongs to privileged host daemons;
+/// - `security.capability` is applied (file capabilities are real, and runc bounds them);
+///   every other `security.*` (SELinux, SMACK, IMA/EVM) is dropped: labels and integrity data are
+///   the host's policy, not the image's;
+/// - `system.posix_acl_access`/`_default` (ACLs) and `user.*` are applied; anything else is dropped.
+///
+/// Stateless namespace.
+enum LayerAttributePolicy {
+    /// Prefixes of the attributes overlay implementations keep their own markers in.
+    static let overlayPrefixes = ["trusted.overlay.", "user.overlay.", "user.fuseoverlayfs."]
+
+    static let appliedSystemAttributes: Set<String> = ["system.posix_acl_access", "system.posix_acl_default"]
+
+    /// True when an archive's attribute `name` is written to the unpacked file.
+    static func applies(_ name: String) -> Bool {
+        if overlayPrefixes.contains(where: { name.hasPrefix($0) }) { return false }
+        if name.hasPrefix("user.") { return true }
+        if name == "security.capability" { return true }
+        return appliedSystemAttributes.contains(name)
+    }
+}
