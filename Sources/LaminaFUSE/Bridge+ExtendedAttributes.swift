@@ -15,7 +15,7 @@ extension Bridge {
             let bytes = value.map { pointer in
                 UnsafeRawBufferPointer(start: pointer, count: size).map { $0 }
             } ?? []
-            try bridge.overlay.setExtendedAttribute(NodeID(node), name: try Bridge.name(name), value: bytes, flags: flags)
+            try bridge.overlay.setExtendedAttribute(NodeID(node), name: try Bridge.attributeName(name), value: bytes, flags: flags)
             fuse_reply_err(request, 0)
         }
     }
@@ -23,7 +23,7 @@ extension Bridge {
     static func extendedAttribute(_ request: fuse_req_t?, _ node: fuse_ino_t, _ name: UnsafePointer<CChar>?, _ size: Int) {
         handle(request, "getxattr node=\(node) name=\(text(name)) size=\(size)") { bridge in
             try bridge.requireExtendedAttributes()
-            let value = try bridge.overlay.extendedAttribute(NodeID(node), name: try Bridge.name(name))
+            let value = try bridge.overlay.extendedAttribute(NodeID(node), name: try Bridge.attributeName(name))
             replySized(request, value, size)
         }
     }
@@ -46,7 +46,7 @@ extension Bridge {
     static func removeExtendedAttribute(_ request: fuse_req_t?, _ node: fuse_ino_t, _ name: UnsafePointer<CChar>?) {
         handle(request, "removexattr node=\(node) name=\(text(name))") { bridge in
             try bridge.requireExtendedAttributes()
-            try bridge.overlay.removeExtendedAttribute(NodeID(node), name: try Bridge.name(name))
+            try bridge.overlay.removeExtendedAttribute(NodeID(node), name: try Bridge.attributeName(name))
             fuse_reply_err(request, 0)
         }
     }

@@ -27,9 +27,10 @@ extension Bridge {
     ) {
         handle(request, "create parent=\(parent) name=\(text(name)) mode=\(String(mode, radix: 8))") { bridge in
             guard let file else { throw SystemError("create", errno: EINVAL) }
+            // In no-open mode the kernel sends no RELEASE for a created file either: keep nothing open.
             let (entry, opened) = try bridge.overlay.create(
                 parent: NodeID(parent), name: try Bridge.name(name), mode: mode, flags: file.pointee.flags,
-                caller: bridge.caller(request))
+                caller: bridge.caller(request), keepOpen: !bridge.opensWithoutRequests.load(ordering: .acquiring))
             file.pointee.fh = opened.handle
             lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
             var parameters = bridge.entryParameters(entry)

@@ -7,7 +7,7 @@ import LaminaSystem
 extension Bridge {
     static func lookup(_ request: fuse_req_t?, _ parent: fuse_ino_t, _ namePointer: UnsafePointer<CChar>?) {
         handle(request, "lookup parent=\(parent) name=\(text(namePointer))") { bridge in
-            let name: String
+            let name: FileName
             do {
                 name = try Bridge.name(namePointer)
             } catch {

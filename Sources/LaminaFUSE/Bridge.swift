@@ -99,9 +99,9 @@ final class Bridge: Sendable {
         }
     }
 
-    /// A name as the engine takes it; names that are not UTF-8 cannot be named through the engine.
-    static func name(_ pointer: UnsafePointer<CChar>?) throws -> String {
-        guard let pointer, let name = String(validatingCString: pointer) else {
+    /// A name as the kernel sends it: bytes, exactly (any encoding, or none).
+    static func name(_ pointer: UnsafePointer<CChar>?) throws -> FileName {
+        guard let pointer, let name = FileName(cString: pointer) else {
             throw SystemError("name", errno: EINVAL)
         }
         return name
@@ -109,6 +109,15 @@ final class Bridge: Sendable {
 }
 
 extension Bridge {
+    /// An xattr name ("user.x"). xattr names are namespace-prefixed text; one that is not UTF-8 is
+    /// refused (EINVAL) rather than decoded into another name.
+    static func attributeName(_ pointer: UnsafePointer<CChar>?) throws -> String {
+        guard let pointer, let name = String(validatingCString: pointer) else {
+            throw SystemError("xattr name", errno: EINVAL)
+        }
+        return name
+    }
+
     /// A C string for a trace line (lossy, never fails).
     static func text(_ pointer: UnsafePointer<CChar>?) -> String {
         pointer.map { String(cString: $0) } ?? "<nil>"

@@ -12,6 +12,9 @@ public enum MountService {
     /// Serves `options`; returns the process exit status. Errors are reported once: to the waiting
     /// starter when there is one, else on standard error, prefixed with `program`.
     public static func serve(_ options: MountOptions, program: String, logger: Logger) -> Int32 {
+        // A directory in use holds a descriptor per layer it spans (the engine's cache keeps at most
+        // half the limit): take what the hard limit allows, as daemons do.
+        ResourceLimits.raiseOpenFileLimit()
         let readiness = ReadinessSignal.fromEnvironment()
         if readiness != nil {
             try? MountCalls.startSession()

@@ -1,61 +1,59 @@
 import Glibc
 import LaminaSystem
 
-/// Copies one lower entry into the upper layer: built in the work directory (data by FICLONE,
-/// else copy_file_range, else read/write; then xattrs, owner, mode, times) and renamed into place,
-/// so the upper layer never shows a partial copy.
+/// Copies one lower entry into the work directory, ready to be renamed into the upper layer: data
+/// by FICLONE, else copy_file_range, else read/write (then fsync), then xattrs, owner, mode and
+/// times. The upper layer never shows a partial copy: only the finished copy is renamed in.
 ///
 /// The overlay's own xattrs (opaque, redirect...) are not copied: they describe the lower layer.
-/// Thread safety: stateless; the caller holds the parent directory's lock.
+/// Thread safety: stateless. No engine lock is held while it runs (the node's copy-up lock is:
+/// only another copy-up of the same node waits for it).
 struct CopyUp {
-    let stack: LayerStack
     let work: WorkDirectory
 
-    /// Copies `source` to `upperPath` (whose parent exists in the upper layer). `data: false`
-    /// copies a regular file's metadata only (it is about to be truncated). Returns the copy's stat.
-    func copy(_ source: LayerPath, to upperPath: String, data: Bool = true) throws -> stat {
-        let root = stack.roots[source.layer]
-        let status = try root.status(of: source.path)
+    /// The copy of `name` under `directory` (a directory node's own copy is `name` ".") made in the
+    /// work directory under a fresh temporary name; `data: false` copies a regular file's metadata
+    /// only (it is about to be truncated). Returns the temporary name and the source's stat.
+    func prepare(from directory: FileDescriptor, _ name: FileName, data: Bool) throws -> (temporary: FileName, source: stat) {
+        let status = try directory.status(of: name)
         let temporary = work.temporaryName()
         let scratch = work.descriptor
         do {
             switch status.st_mode & S_IFMT {
             case S_IFREG:
-                let input = try root.open(source.path, flags: O_RDONLY | O_NOFOLLOW)
+                let input = try directory.open(name, flags: O_RDONLY | O_NOFOLLOW)
                 defer { input.close() }
                 let output = try scratch.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
                 defer { output.close() }
                 if data { try output.copyData(from: input) }
-                try copyAttributes(of: source, to: temporary, status: status)
+                try copyAttributes(from: directory, name, to: temporary, status: status)
                 if data { try output.synchronize() }
             case S_IFDIR:
                 try scratch.makeDirectory(temporary, mode: 0o700)
-                try copyAttributes(of: source, to: temporary, status: status)
+                try copyAttributes(from: directory, name, to: temporary, status: status)
             case S_IFLNK:
-                try scratch.makeSymbolicLink(temporary, target: root.readSymbolicLink(source.path))
-                try copyAttributes(of: source, to: temporary, status: status)
+                try scratch.makeSymbolicLink(temporary, target: directory.readSymbolicLink(name))
+                try copyAttributes(from: directory, name, to: temporary, status: status)
             default:
                 try scratch.makeNode(temporary, mode: (status.st_mode & S_IFMT) | 0o600, device: status.st_rdev)
-                try copyAttributes(of: source, to: temporary, status: status)
+                try copyAttributes(from: directory, name, to: temporary, status: status)
             }
-            try scratch.rename(temporary, to: stack.upper, upperPath, flags: .noReplace)
         } catch {
             try? work.removeTree(temporary)
             throw error
         }
-        return try stack.upper.status(of: upperPath)
+        return (temporary, status)
     }
 
     /// xattrs, then owner, then mode (chown clears set-id bits), then times (last: the others
     /// change ctime only, but xattrs on some filesystems touch mtime).
-    private func copyAttributes(of source: LayerPath, to temporary: String, status: stat) throws {
-        let root = stack.roots[source.layer]
+    private func copyAttributes(from directory: FileDescriptor, _ name: FileName, to temporary: FileName, status: stat) throws {
         let scratch = work.descriptor
         let isLink = status.st_mode & S_IFMT == S_IFLNK
-        for name in try root.extendedAttributeNames(of: source.path) where !OverlayAttribute.isPrivate(name) {
-            guard let value = try root.extendedAttribute(name, of: source.path) else { continue }
+        for attribute in try directory.extendedAttributeNames(of: name) where !OverlayAttribute.isPrivate(attribute) {
+            guard let value = try directory.extendedAttribute(attribute, of: name) else { continue }
             do {
-                try scratch.setExtendedAttribute(name, value: value, of: temporary)
+                try scratch.setExtendedAttribute(attribute, value: value, of: temporary)
             } catch {
                 // user.* xattrs cannot be set on symlinks
                 if !isLink || ![EPERM, ENOTSUP].contains(error.errno) { throw error }

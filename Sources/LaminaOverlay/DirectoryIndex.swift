@@ -3,18 +3,18 @@ import LaminaSystem
 
 /// The merged listing of one directory: name -> where the top-most copy lives.
 ///
-/// Built once per directory node by reading each contributing layer's copy once
+/// Built once per directory node from each contributing layer's copy, read once
 /// (`DirectoryIndex+Build.swift`), so a lookup is one hash probe however many layers there are.
 /// For a subdirectory the index keeps the lower directories it continues through (as positions in
 /// `sources`), so the subdirectory's own index reads exactly those.
 ///
 /// Thread safety: a value type, owned by its directory `Node` and only touched under that node's
-/// `directory` mutex. The engine's own writes to the upper layer update it in place.
+/// `DirectoryBox.state` mutex. The engine's own writes to the upper layer update it in place.
 struct DirectoryIndex: Sendable {
     /// One merged name.
     struct Entry: Sendable {
         // Stored in an order that packs the struct (64 -> 48 bytes; one per name of the tree).
-        var name: String
+        var name: FileName
         /// The merged inode number (see `InodeNumbers`).
         var inode: UInt64
         /// The top-most layer holding the name.
@@ -29,7 +29,7 @@ struct DirectoryIndex: Sendable {
         /// While building: a directory still merging with layers below.
         var merging: Bool
 
-        init(name: String, layer: Int, type: UInt8, inode: UInt64, inLower: Bool,
+        init(name: FileName, layer: Int, type: UInt8, inode: UInt64, inLower: Bool,
              lowerPositions: LowerPositions, merging: Bool) {
             self.name = name
             self.inode = inode
@@ -45,20 +45,20 @@ struct DirectoryIndex: Sendable {
     }
 
     /// The lower-layer directories this index was read from, top-down.
-    private(set) var sources: [LayerPath]
+    private(set) var sources: [LayerDirectory]
     private var entries: [Entry?] = []
     /// Where each name sits in `entries`.
     private var slots = NameSlots()
     private var removedCount = 0
 
-    init(sources: [LayerPath] = []) {
+    init(sources: [LayerDirectory] = []) {
         self.sources = sources
     }
 
     var isEmpty: Bool { slots.isEmpty }
     var count: Int { slots.count }
 
-    func entry(named name: String) -> Entry? {
+    func entry(named name: FileName) -> Entry? {
         guard let slot = slots.find(name, in: entries) else { return nil }
         return entries[slot]
     }
@@ -68,19 +68,14 @@ struct DirectoryIndex: Sendable {
     var orderedEntries: some Sequence<Entry> { entries.lazy.compactMap { $0 } }
 
     /// The lower directory holding the top-most lower copy of `entry`, if any.
-    func lowerDirectory(of entry: Entry) -> LayerPath? {
+    func lowerDirectory(of entry: Entry) -> LayerDirectory? {
         entry.lowerPositions.first.map { sources[Int($0)] }
     }
 
-    /// Where the top-most lower copy of `entry` lives, if any.
-    func lowerLocation(of entry: Entry) -> LayerPath? {
-        lowerDirectory(of: entry)?.appending(entry.name)
-    }
-
     /// The lower directories a subdirectory entry continues through.
-    func lowerDirectories(of entry: Entry) -> [LayerPath] {
+    func lowerDirectories(of entry: Entry) -> [LayerDirectory] {
         guard entry.isDirectory else { return [] }
-        return entry.lowerPositions.map { sources[Int($0)].appending(entry.name) }
+        return entry.lowerPositions.map { sources[Int($0)].child(entry.name) }
     }
 
     /// Adds a name, or replaces the entry of the same name.
@@ -92,7 +87,7 @@ struct DirectoryIndex: Sendable {
         }
     }
 
-    mutating func remove(named name: String) {
+    mutating func remove(named name: FileName) {
         guard let slot = slots.remove(name, in: entries) else { return }
         entries[slot] = nil
         removedCount += 1
@@ -102,7 +97,7 @@ struct DirectoryIndex: Sendable {
     /// Adds the entry `make` returns under `name`, or changes the entry already there in place:
     /// one hash probe either way (building an index is the hot path of a cold listing). `make` returns
     /// an entry named `name`.
-    mutating func insertOrUpdate(named name: String, _ make: () -> Entry, update: (inout Entry) -> Void) {
+    mutating func insertOrUpdate(named name: FileName, _ make: () -> Entry, update: (inout Entry) -> Void) {
         if let slot = slots.insert(name, at: entries.count, in: entries) {
             update(&entries[slot]!)
         } else {
@@ -117,14 +112,14 @@ struct DirectoryIndex: Sendable {
     }
 
     /// Changes the entry of `name` in place.
-    mutating func update(named name: String, _ change: (inout Entry) -> Void) {
+    mutating func update(named name: FileName, _ change: (inout Entry) -> Void) {
         guard let slot = slots.find(name, in: entries), var entry = entries[slot] else { return }
         change(&entry)
         entries[slot] = entry
     }
 
     /// Appends a lower source while building.
-    mutating func appendSource(_ source: LayerPath) -> Int32 {
+    mutating func appendSource(_ source: LayerDirectory) -> Int32 {
         sources.append(source)
         return Int32(sources.count - 1)
     }

@@ -3,29 +3,56 @@ import LaminaSystem
 
 /// What one layer's copy of a directory says about merging, read from its extended attributes
 /// with one `flistxattr` (and a `getxattr` only for the markers present).
+///
+/// Thread safety: an immutable value once read.
 struct DirectoryMarkers: Sendable {
     /// `overlay.opaque=y`: layers below do not contribute.
     var opaque = false
     /// `overlay.opaque=x`: the directory holds whiteouts in xattr form (zero-size files marked
     /// `overlay.whiteout`).
     var holdsAttributeWhiteouts = false
-    /// `overlay.redirect`: lower layers are read at this path (absolute "/a/b" or a sibling name).
-    var redirect: String?
+    /// `overlay.redirect`: lower layers are read where this says (see `Redirect`).
+    var redirect: Redirect?
+    /// The redirect xattr was there but invalid (ignored; logged once by whoever reads it).
+    var invalidRedirect: [UInt8]?
 
-    /// Reads the markers of an open directory.
+    /// Reads the markers of an open directory (a readable descriptor, or an O_PATH one): its
+    /// xattrs, and the OCI opaque entry `.wh..wh..opq` among its names.
     static func read(_ directory: FileDescriptor) throws -> DirectoryMarkers {
+        var markers = try readAttributes(directory)
+        if !markers.opaque, try directory.statusIfPresent(of: Whiteout.opaqueEntry) != nil { markers.opaque = true }
+        return markers
+    }
+
+    private static func readAttributes(_ directory: FileDescriptor) throws -> DirectoryMarkers {
+        switch Result(catching: { () throws(SystemError) in try directory.extendedAttributeNames() }) {
+        case .success(let names):
+            return try read(names: names) { try directory.extendedAttribute($0) }
+        case .failure(let error) where error.errno == ENOTSUP:
+            return DirectoryMarkers()
+        case .failure(let error) where error.errno == EBADF:
+            // An O_PATH descriptor (a directory we may search but not read): through /proc.
+            let names = try directory.extendedAttributeNames(of: ".")
+            return try read(names: names) { try directory.extendedAttribute($0, of: ".") }
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    private static func read(names: [String], value: (String) throws -> [UInt8]?) throws -> DirectoryMarkers {
         var markers = DirectoryMarkers()
-        let listed = try unlessFailing(with: ENOTSUP) { try directory.extendedAttributeNames() }
-        guard let names = listed else { return markers }
         for name in names {
             switch OverlayAttribute.marker(name) {
             case "opaque":
-                let value = try directory.extendedAttribute(name)
-                if value == Array("y".utf8) { markers.opaque = true }
-                if value == Array("x".utf8) { markers.holdsAttributeWhiteouts = true }
+                let found = try value(name)
+                if found == Array("y".utf8) { markers.opaque = true }
+                if found == Array("x".utf8) { markers.holdsAttributeWhiteouts = true }
             case "redirect":
-                if let value = try directory.extendedAttribute(name), !value.isEmpty {
-                    markers.redirect = String(decoding: value, as: UTF8.self)
+                guard let found = try value(name) else { continue }
+                if let redirect = Redirect(value: found) {
+                    markers.redirect = redirect
+                } else {
+                    markers.invalidRedirect = found
                 }
             default:
                 continue

@@ -9,8 +9,7 @@ import Synchronization
 /// makes the check cheap). A replaced descriptor is kept open until `close()`, as another thread
 /// may still be reading from it.
 ///
-/// Thread safety: `state` (Mutex) protects the descriptors; taken after no other engine lock
-/// except that reopening reads the node's `placement` (a leaf).
+/// Thread safety: `state` (Mutex, a leaf) protects the descriptors; the reopening open runs outside it.
 final class FileHandle: Sendable {
     private struct State {
         var current: FileDescriptor
@@ -45,15 +44,18 @@ final class FileHandle: Sendable {
         handle & followsBit == 0 ? Int32(bitPattern: UInt32(truncatingIfNeeded: handle)) : nil
     }
 
-    /// The descriptor to use now; reopens from the upper layer after a copy-up.
-    func descriptor(upper: FileDescriptor) throws -> FileDescriptor {
+    /// The descriptor to use now; after a copy-up, `reopen` opens the upper copy (once).
+    func descriptor(reopen: (Node, Int32) throws -> FileDescriptor) throws -> FileDescriptor {
         if !follows || !node.isUpper {
             return state.withLock { $0.current }
         }
-        return try state.withLock { state in
-            if state.followed { return state.current }
-            guard let path = node.mergedPath() else { return state.current }
-            let reopened = try upper.open(path, flags: flags | O_NOFOLLOW)
+        if let followed = state.withLock({ $0.followed ? $0.current : nil }) { return followed }
+        let reopened = try reopen(node, flags)
+        return state.withLock { state in
+            if state.followed {
+                reopened.close()
+                return state.current
+            }
             state.retired.append(state.current)
             state.current = reopened
             state.followed = true

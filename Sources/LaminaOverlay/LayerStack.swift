@@ -1,22 +1,28 @@
 import Glibc
 import LaminaSystem
 
-/// The open root directory of every layer, the one place layer indices are defined.
+/// The layers of one mount, the one place layer indices are defined, and the descriptors that
+/// reach them.
 ///
 /// Layers are numbered top-down: when the mount is writable the upper layer is index 0 and the
 /// lower layers follow (top-most first, as overlayfs lists them); a read-only stack starts with
-/// the top-most lower layer at 0. Every path the engine resolves is relative to one of these root
-/// descriptors (the `*at` syscalls), never an absolute path joined by hand.
+/// the top-most lower layer at 0. Each layer root is opened once, here; every other directory is
+/// reached from its parent's descriptor by one name (`LayerDirectory`, and the upper handles of
+/// `Node`), with the descriptors kept in `cache` under a ceiling.
 ///
-/// Thread safety: immutable after `init`; the descriptors are closed in `deinit`.
+/// Thread safety: immutable after `init`; the root descriptors are closed in `deinit`.
 final class LayerStack: Sendable {
     /// Root descriptors, index = layer.
     let roots: [FileDescriptor]
     /// `st_dev` of each root, index = layer.
     let devices: [dev_t]
+    /// The root directory of each lower layer, index = layer (nil for the upper layer).
+    let lowerRoots: [LayerDirectory?]
     /// The work directory (writable mounts only), on the upper layer's filesystem.
     let work: FileDescriptor?
     let hasUpper: Bool
+    /// Directory descriptors other than the roots.
+    let cache: DescriptorCache
 
     init(configuration: OverlayConfiguration) throws {
         guard !configuration.lowerDirectories.isEmpty else {
@@ -47,12 +53,18 @@ final class LayerStack: Sendable {
             work?.close()
             throw error
         }
+        let hasUpper = configuration.upperDirectory != nil
         self.roots = opened
         self.work = work
-        self.hasUpper = configuration.upperDirectory != nil
+        self.hasUpper = hasUpper
+        self.lowerRoots = opened.enumerated().map { layer, root in
+            hasUpper && layer == 0 ? nil : LayerDirectory(layer: layer, root: root)
+        }
+        self.cache = DescriptorCache(ceiling: configuration.descriptorCeiling)
     }
 
     deinit {
+        cache.closeIdle()
         roots.forEach { $0.close() }
         work?.close()
     }
@@ -67,4 +79,7 @@ final class LayerStack: Sendable {
 
     /// The upper root; callers have checked `hasUpper` (writes answer EROFS first).
     var upper: FileDescriptor { roots[0] }
+
+    /// The root directories of the lower layers, top-most first.
+    var lowerRootDirectories: [LayerDirectory] { lowerRoots.compactMap { $0 } }
 }

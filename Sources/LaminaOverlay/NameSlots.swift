@@ -1,7 +1,9 @@
+import LaminaSystem
+
 /// Where each name of a `DirectoryIndex` sits in its `entries`: a hash table of positions that keeps
 /// no copy of the names.
 ///
-/// A `[String: Int]` costs 24 bytes a bucket and keeps a second reference to every name; a bucket
+/// A `[FileName: Int]` costs 24 bytes a bucket and keeps a second reference to every name; a bucket
 /// here is one `Int32` position into the entries (after walking a 100-layer image, ~62,000 names,
 /// the daemon's heap is 1.7 MB smaller). A probe compares the name of the entry at a position, so
 /// the table is handed the entries on every call.
@@ -9,7 +11,7 @@
 /// Open addressing: a power-of-two number of buckets, at most 3/4 of them in use (removed names
 /// count until the next rehash), probed in triangular steps (1, 2, 3, ...), which reach every
 /// bucket of a power-of-two table. Names hash with the standard library's seeded `Hasher` and
-/// compare with `==`: two names are one name exactly when they were one `[String: Int]` key, and
+/// compare with `==`: two names are one name exactly when they were one `[FileName: Int]` key, and
 /// names in an image cannot be chosen to collide. (FNV-1a over the UTF-8 bytes builds a table ~20%
 /// faster, under 1% of a cold listing, but has neither property.)
 ///
@@ -46,12 +48,12 @@ struct NameSlots: Sendable {
     var bucketCount: Int { buckets.count }
 
     /// The bucket a name's probe starts from in a table of `bucketCount` buckets.
-    static func homeBucket(of name: String, bucketCount: Int) -> Int {
+    static func homeBucket(of name: FileName, bucketCount: Int) -> Int {
         name.hashValue & (bucketCount - 1)
     }
 
     /// The position of `name` in `entries`, if held.
-    func find(_ name: String, in entries: Entries) -> Int? {
+    func find(_ name: FileName, in entries: Entries) -> Int? {
         guard !buckets.isEmpty, case .found(_, let position) = probe(name, in: entries) else { return nil }
         return position
     }
@@ -59,7 +61,7 @@ struct NameSlots: Sendable {
     /// Records `name` at `position` unless it is held already, in one probe; returns the position it
     /// already had, or nil when it was added. `entries` are those the table holds so far (a rehash
     /// reads their names); the caller puts the new name's entry at `position` afterwards.
-    mutating func insert(_ name: String, at position: Int, in entries: Entries) -> Int? {
+    mutating func insert(_ name: FileName, at position: Int, in entries: Entries) -> Int? {
         if !buckets.isEmpty {
             switch probe(name, in: entries) {
             case .found(_, let existing):
@@ -83,7 +85,7 @@ struct NameSlots: Sendable {
     }
 
     /// Forgets `name`; returns the position it had, or nil when it was not held.
-    mutating func remove(_ name: String, in entries: Entries) -> Int? {
+    mutating func remove(_ name: FileName, in entries: Entries) -> Int? {
         guard !buckets.isEmpty, case .found(let bucket, let position) = probe(name, in: entries) else { return nil }
         buckets[bucket] = Self.removed
         count -= 1
@@ -115,7 +117,7 @@ struct NameSlots: Sendable {
     }
 
     /// Puts a name known not to be held into the first free bucket of its probe.
-    private mutating func place(_ name: String, at position: Int) {
+    private mutating func place(_ name: FileName, at position: Int) {
         let mask = buckets.count - 1
         var bucket = Self.homeBucket(of: name, bucketCount: buckets.count)
         var step = 0
@@ -126,7 +128,7 @@ struct NameSlots: Sendable {
         buckets[bucket] = Int32(position)
     }
 
-    private func probe(_ name: String, in entries: Entries) -> Probe {
+    private func probe(_ name: FileName, in entries: Entries) -> Probe {
         let mask = buckets.count - 1
         var bucket = Self.homeBucket(of: name, bucketCount: buckets.count)
         var step = 0

@@ -33,7 +33,7 @@ final class NodeTable: Sendable {
         /// One name only: a lower file with several links. Its names are separate files of the
         /// merged view (copying one up breaks the link, as overlayfs without `index=on` does),
         /// though until then they report one inode number.
-        case name(parent: NodeID, String)
+        case name(parent: NodeID, FileName)
     }
 
     /// What the table keeps per node, kept small (one per cached inode: tens of thousands on a
@@ -51,7 +51,7 @@ final class NodeTable: Sendable {
 
     private struct NameKey: Hashable {
         var parent: NodeID
-        var name: String
+        var name: FileName
     }
 
     private struct State {
@@ -178,7 +178,7 @@ final class NodeTable: Sendable {
     }
 
     /// The live node for `name` in `parent` (name-keyed) or for `inode`, without counting a lookup.
-    func node(in parent: Node, named name: String, inode: UInt64) -> Node? {
+    func node(in parent: Node, named name: FileName, inode: UInt64) -> Node? {
         state.withLock { state in
             let named = state.isLive(parent) ? state.id(for: .name(parent: parent.id, name)) : nil
             let id = named ?? state.id(for: .inode(inode))

@@ -13,7 +13,7 @@ extension Overlay {
                 try orphan.truncate(to: size)
             } else {
                 try copyUp(node, data: size != 0)
-                let file = try stack.upper.open(try upperPath(of: node), flags: O_WRONLY | O_NOFOLLOW)
+                let file = try openFile(of: node, flags: O_WRONLY)
                 defer { file.close() }
                 try file.truncate(to: size)
             }
@@ -22,16 +22,17 @@ extension Overlay {
             || changes.accessTime != nil || changes.modificationTime != nil
         if changesMetadata {
             try copyUp(node)
-            let path = try upperPath(of: node)
-            if changes.uid != nil || changes.gid != nil {
-                try stack.upper.setOwner(of: path, uid: changes.uid ?? uid_t.max, gid: changes.gid ?? gid_t.max)
-            }
-            if let mode = changes.mode, node.type != S_IFLNK {
-                try stack.upper.setMode(mode & 0o7777, of: path)
-            }
-            if changes.accessTime != nil || changes.modificationTime != nil {
-                try stack.upper.setTimes(
-                    of: path, access: Self.timespec(changes.accessTime), modification: Self.timespec(changes.modificationTime))
+            try withLocation(node) { directory, name in
+                if changes.uid != nil || changes.gid != nil {
+                    try directory.setOwner(of: name, uid: changes.uid ?? uid_t.max, gid: changes.gid ?? gid_t.max)
+                }
+                if let mode = changes.mode, node.type != S_IFLNK {
+                    try directory.setMode(mode & 0o7777, of: name)
+                }
+                if changes.accessTime != nil || changes.modificationTime != nil {
+                    try directory.setTimes(
+                        of: name, access: Self.timespec(changes.accessTime), modification: Self.timespec(changes.modificationTime))
+                }
             }
         }
         return try mergedAttributes(of: node)
@@ -48,7 +49,6 @@ extension Overlay {
     func symbolicLinkTarget(_ id: NodeID) throws -> [UInt8] {
         let node = try nodes.node(id)
         guard node.type == S_IFLNK else { throw SystemError("readlink", errno: EINVAL, path: "#\(id)") }
-        let (root, path) = try location(of: node)
-        return try root.readSymbolicLink(path)
+        return try withLocation(node) { try $0.readSymbolicLink($1) }
     }
 }

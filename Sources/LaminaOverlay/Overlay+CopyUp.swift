@@ -1,74 +1,96 @@
 import Glibc
 import LaminaSystem
 
-/// Copy-up on first change: the node's parents first, then the node, each under its parent's
-/// directory lock (one lock at a time, root first).
+/// Copy-up on first change: the node's parents first, then the node. The copy is made in the work
+/// directory holding only the node's own copy-up lock (so a second copy-up of the same node waits
+/// for it, and a lookup or a change of any other name of the directory does not); the parent's
+/// directory lock is held for the rename that puts the finished copy in place.
 extension Overlay {
     /// Ensures `node` has an upper copy. `data: false` skips a regular file's contents (the caller
     /// truncates it to zero).
     func copyUp(_ node: Node, data: Bool = true) throws {
         try requireWritable("copy-up")
-        while !node.isUpper {
-            guard let parent = node.parent else { return }
-            try copyUp(parent)
-            let done = try withIndex(parent) { index -> Bool in
-                let (current, name, removed) = node.placement.withLock { ($0.parent, $0.name, $0.removed) }
-                if removed { throw SystemError("copy-up", errno: ENOENT, path: name) }
-                guard current === parent else { return false }  // renamed meanwhile: retry
-                try copyUpEntry(parent: parent, index: &index, name: name, data: data)
-                node.hasUpper.store(true, ordering: .releasing)
-                return true
+        if node.isUpper { return }
+        guard let parent = node.parent else { return }
+        try copyUp(parent)
+        guard let work else { throw SystemError("copy-up", errno: EROFS) }
+        try node.copyUpLock.withLock { _ in
+            if node.isUpper { return }
+            let prepared = try withLowerCopy(of: node) { directory, name in
+                try CopyUp(work: work).prepare(from: directory, name, data: data)
             }
-            if done { return }
+            do {
+                try install(prepared.temporary, source: prepared.source, for: node)
+            } catch {
+                try? work.removeTree(prepared.temporary)
+                throw error
+            }
         }
     }
 
     /// Ensures the entry `name` of `parent` (whose own upper copy exists) has an upper copy.
-    func copyUpChild(parent: Node, name: String) throws {
-        try withIndex(parent) { index in
-            guard index.entry(named: name) != nil else { throw SystemError("copy-up", errno: ENOENT, path: name) }
-            try copyUpEntry(parent: parent, index: &index, name: name, data: true)
-        }
+    func copyUpChild(parent: Node, name: FileName) throws {
+        let found = try lookupEntry(parent: parent.id, name: name)
+        defer { forget(found.node, lookups: 1) }
+        try copyUp(nodes.node(found.node))
     }
 
-    /// Under `parent`'s directory lock: copies the lower entry `name` into the parent's upper
-    /// directory, records its origin inode number and marks it upper in the index and its node.
-    func copyUpEntry(parent: Node, index: inout DirectoryIndex, name: String, data: Bool) throws {
-        guard let entry = index.entry(named: name), !stack.isUpper(entry.layer) else { return }
-        guard let source = index.lowerLocation(of: entry), let work else {
-            throw SystemError("copy-up", errno: EIO, path: name)
+    /// Runs `body` with (directory, name) of the node's top-most lower copy.
+    private func withLowerCopy<T>(of node: Node, _ body: (FileDescriptor, FileName) throws -> T) throws -> T {
+        if node.isDirectory {
+            let top = try node.directory.map { try resolvedSources(of: node, box: $0) }?.first
+            guard let top else { throw SystemError("copy-up", errno: EIO, path: "#\(node.id)") }
+            return try top.withDescriptor(stack.cache) { try body($0, ".") }
         }
-        let parentPath = try upperPath(of: parent)
-        let target = LayerPath.join(parentPath, name)
-        let parentStatus = try stack.upper.status(of: parentPath)
-        let copied = try CopyUp(stack: stack, work: work).copy(source, to: target, data: data)
-        // A copy-up is not a change of the parent: give it back its times (as overlayfs does).
-        try stack.upper.setTimes(of: parentPath, access: parentStatus.st_atim, modification: parentStatus.st_mtim)
-        let child = nodes.node(in: parent, named: name, inode: entry.inode)
-        // A lower file with several links: the copy is a file of its own (the link is broken, as
-        // overlayfs without index=on breaks it), so it reports the upper file's number, as the
-        // kernel does. Any other copy keeps its origin's number.
-        let breaksLink = try copied.st_mode & S_IFMT != S_IFDIR
-            && stack.roots[source.layer].status(of: source.path).st_nlink > 1
-        let number: UInt64
-        if breaksLink {
-            number = inodes.number(of: copied)
-        } else {
-            inodes.recordCopy(copied, origin: entry.inode)
-            number = entry.inode
+        let lower = node.placement.withLock { ($0.lowerDirectory, $0.lowerName) }
+        guard let directory = lower.0 else { throw SystemError("copy-up", errno: EIO, path: "#\(node.id)") }
+        return try directory.withDescriptor(stack.cache) { try body($0, lower.1) }
+    }
+
+    /// Under the parent's directory lock: renames the finished copy into the parent's upper
+    /// directory under the node's current name, records its origin inode number, and marks it
+    /// upper in the index and its node. The parent keeps its times (a copy-up is not a change of
+    /// the parent, as overlayfs has it).
+    private func install(_ temporary: FileName, source: stat, for node: Node) throws {
+        guard let work, let (parent, name) = node.currentName, let box = parent.directory else {
+            throw SystemError("copy-up", errno: ENOENT, path: "#\(node.id)")
         }
-        index.update(named: name) { entry in
-            entry.layer = 0
-            entry.inLower = true
-            entry.inode = number
-        }
-        if let child {
-            if breaksLink {
-                child.renumber(number)
-                nodes.rekey(child, to: .inode(number))
+        try box.state.withLock { state in
+            state.generation &+= 1
+            guard let (current, currentName) = node.currentName, current === parent, currentName == name else {
+                throw SystemError("copy-up", errno: ENOENT, path: name.description)  // removed or moved meanwhile
             }
-            child.hasUpper.store(true, ordering: .releasing)
+            let copied = try withUpperDirectory(parent) { directory -> stat in
+                let parentStatus = try directory.status()
+                try work.descriptor.rename(temporary, to: directory, name, flags: .noReplace)
+                try directory.setTimes(of: ".", access: parentStatus.st_atim, modification: parentStatus.st_mtim)
+                return try directory.status(of: name)
+            }
+            // A lower file with several links: the copy is a file of its own (the link is broken, as
+            // overlayfs without index=on breaks it), so it reports the upper file's number, as the
+            // kernel does. Any other copy keeps its origin's number.
+            let breaksLink = copied.st_mode & S_IFMT != S_IFDIR && source.st_nlink > 1
+            let number: UInt64
+            if breaksLink {
+                number = inodes.number(of: copied)
+            } else {
+                number = node.inode
+                inodes.recordCopy(copied, origin: number)
+            }
+            state.index?.update(named: name) { entry in
+                entry.layer = 0
+                entry.inLower = true
+                entry.inode = number
+            }
+            if breaksLink {
+                node.renumber(number)
+                nodes.rekey(node, to: .inode(number))
+            }
+            if let directory = node.directory {
+                directory.upperInode.store(UInt64(copied.st_ino), ordering: .releasing)
+            }
+            node.hasUpper.store(true, ordering: .releasing)
         }
-        logger.trace("copied up", metadata: ["path": "\(target)"])
+        logger.trace("copied up", metadata: ["name": "\(name)"])
     }
 }

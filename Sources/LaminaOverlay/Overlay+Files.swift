@@ -8,19 +8,16 @@ extension Overlay {
     func openFile(_ node: Node, flags: Int32) throws -> OpenedFile {
         let writing = flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0
         if node.isDirectory && writing { throw SystemError("open", errno: EISDIR, path: "#\(node.id)") }
-        let openFlags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_NOFOLLOW
         if writing {
             try requireWritable("open")
             try copyUp(node, data: flags & O_TRUNC == 0)
         }
         if node.isUpper {
-            let descriptor = try stack.upper.open(try upperPath(of: node), flags: openFlags)
-            return OpenedFile(handle: register(node, descriptor: descriptor, flags: openFlags, follows: false),
-                              keepCache: false)
+            let descriptor = try openFile(of: node, flags: flags)
+            return OpenedFile(handle: register(node, descriptor: descriptor, flags: flags, follows: false), keepCache: false)
         }
-        let (root, path) = try location(of: node)
-        let readFlags = openFlags & ~O_TRUNC
-        let descriptor = try root.open(path, flags: readFlags)
+        let readFlags = flags & ~O_TRUNC
+        let descriptor = try openFile(of: node, flags: readFlags)
         // In a writable mount another handle may copy the file up: this one then follows it.
         let handle = register(node, descriptor: descriptor, flags: readFlags, follows: stack.hasUpper)
         return OpenedFile(handle: handle, keepCache: true)
@@ -31,11 +28,22 @@ extension Overlay {
         return files.insert(file) { file.handleValue(sequence: $0) }
     }
 
-    /// Takes the snapshot of a merged directory listing.
+    /// Opens a directory for listing. The snapshot of its entries is taken at the first read from
+    /// offset 0 (`DirectoryListing`), not here: the kernel caches a listing under the directory's
+    /// version as of that first read, so a snapshot from before it could outlive a change.
     func openListing(_ node: Node) throws -> OpenedDirectory {
         guard node.isDirectory else { throw SystemError("opendir", errno: ENOTDIR, path: "#\(node.id)") }
+        let handle = directories.insert(DirectoryListing(node: node))
+        // Every change to a merged listing comes through this mount, and the kernel drops its
+        // cached listing of a directory whenever it changes one of its names: caching is safe in
+        // writable mounts too.
+        return OpenedDirectory(handle: handle, cacheable: true)
+    }
+
+    /// The merged entries of a directory now, "." and ".." first.
+    func snapshot(of node: Node) throws -> [DirectoryEntry] {
         let parentInode = node.parent?.inode ?? node.inode
-        let entries = try withIndex(node) { index in
+        return try readIndex(node) { index in
             var entries: [DirectoryEntry] = []
             entries.reserveCapacity(index.count + 2)
             entries.append(DirectoryEntry(name: ".", inode: node.inode, type: S_IFDIR, offset: 1))
@@ -46,18 +54,15 @@ extension Overlay {
             }
             return entries
         }
-        let handle = directories.insert(DirectoryListing(node: node, entries: entries))
-        // Every change to a merged listing comes through this mount, and the kernel drops its
-        // cached listing of a directory whenever it changes one of its names: caching is safe in
-        // writable mounts too.
-        return OpenedDirectory(handle: handle, cacheable: true)
     }
 
     /// fsyncdir: syncs the upper copy of the directory (a lower-only directory has nothing to sync).
     func synchronizeListing(_ listing: DirectoryListing, dataOnly: Bool) throws {
         guard listing.node.isUpper else { return }
-        let directory = try stack.upper.open(try upperPath(of: listing.node), flags: O_RDONLY | O_DIRECTORY)
-        defer { directory.close() }
-        try directory.synchronize(dataOnly: dataOnly)
+        try withUpperDirectory(listing.node) { handle in
+            let directory = try handle.open(".", flags: O_RDONLY | O_DIRECTORY)
+            defer { directory.close() }
+            try directory.synchronize(dataOnly: dataOnly)
+        }
     }
 }

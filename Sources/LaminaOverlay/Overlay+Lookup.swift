@@ -1,39 +1,95 @@
 import Glibc
 import LaminaSystem
 
-/// Lookups: one hash probe in the parent's index, then one fstatat in the layer holding the name.
+/// Lookups: one hash probe in the parent's index (or, while the parent has none, a probe of each
+/// layer for that one name: `Overlay+Probe`), then one fstatat in the layer holding the name.
 extension Overlay {
-    /// Where a name of a directory resolves, read from the parent's index under its lock.
+    /// Where a name of a directory resolves.
     struct Resolution {
-        var entry: DirectoryIndex.Entry
+        var name: FileName
+        /// The top-most layer holding the name.
+        var layer: Int
+        /// d_type of the top-most copy.
+        var type: UInt8
+        var inode: UInt64
+        /// Some lower layer holds the name (removing it leaves a whiteout).
+        var inLower: Bool
         /// The lower directory holding the top-most lower copy (nil: upper only).
-        var lowerDirectory: LayerPath?
+        var lowerDirectory: LayerDirectory?
         /// For a directory: the lower directories it merges.
-        var lowerDirectories: [LayerPath]
+        var lowerDirectories: [LayerDirectory]
 
-        /// The top-most lower copy.
-        var lower: LayerPath? { lowerDirectory?.appending(entry.name) }
+        init(_ entry: DirectoryIndex.Entry, in index: DirectoryIndex) {
+            name = entry.name
+            layer = entry.layer
+            type = entry.type
+            inode = entry.inode
+            inLower = entry.inLower
+            lowerDirectory = index.lowerDirectory(of: entry)
+            lowerDirectories = index.lowerDirectories(of: entry)
+        }
+
+        init(name: FileName, layer: Int, type: UInt8, inode: UInt64, inLower: Bool,
+             lowerDirectory: LayerDirectory?, lowerDirectories: [LayerDirectory]) {
+            self.name = name
+            self.layer = layer
+            self.type = type
+            self.inode = inode
+            self.inLower = inLower
+            self.lowerDirectory = lowerDirectory
+            self.lowerDirectories = lowerDirectories
+        }
+
+        var isDirectory: Bool { type == UInt8(DT_DIR) }
     }
 
-    func lookupEntry(parent: NodeID, name: String) throws -> Entry {
+    func lookupEntry(parent: NodeID, name: FileName) throws -> Entry {
         let directory = try directoryNode(parent)
-        let resolution = try withIndex(directory) { index in
-            guard let entry = index.entry(named: name) else {
-                throw SystemError("lookup", errno: ENOENT, path: name)
-            }
-            return Resolution(entry: entry, lowerDirectory: index.lowerDirectory(of: entry),
-                              lowerDirectories: index.lowerDirectories(of: entry))
+        guard let resolution = try resolve(name, in: directory) else {
+            throw SystemError("lookup", errno: ENOENT, path: name.description)
         }
         let status: stat
-        if stack.isUpper(resolution.entry.layer) {
-            status = try stack.upper.status(of: LayerPath.join(try upperPath(of: directory), name))
-        } else if let lower = resolution.lower {
-            status = try stack.roots[lower.layer].status(of: lower.path)
+        if stack.isUpper(resolution.layer) {
+            status = try withUpperDirectory(directory) { try $0.status(of: name) }
+        } else if let lower = resolution.lowerDirectory {
+            status = try lower.withDescriptor(stack.cache) { try $0.status(of: name) }
         } else {
-            throw SystemError("lookup", errno: ENOENT, path: name)
+            throw SystemError("lookup", errno: ENOENT, path: name.description)
         }
         let node = adopt(status, parent: directory, name: name, resolution: resolution)
         return entry(for: node, attributes: merged(status, of: node))
+    }
+
+    /// Where `name` resolves in `directory` now; nil when the merged view has no such name.
+    func resolve(_ name: FileName, in directory: Node) throws -> Resolution? {
+        if name.isDotOrDotDot || Whiteout.isMarkerName(name) { return nil }
+        let box = try directoryBox(directory)
+        enum Answer { case indexed(Resolution?), probe, build }
+        let answer = box.state.withLock { state -> Answer in
+            if let index = state.index {
+                return .indexed(index.entry(named: name).map { Resolution($0, in: index) })
+            }
+            if state.building { return .probe }
+            state.probes += 1
+            return state.probes > probeLimit(layers: state.lowerSources.count + 1) ? .build : .probe
+        }
+        switch answer {
+        case .indexed(let resolution):
+            return resolution
+        case .probe:
+            return try probe(name, in: directory, box: box)
+        case .build:
+            try ensureIndex(directory, box: box)
+            return box.state.withLock { state in
+                state.index.flatMap { index in index.entry(named: name).map { Resolution($0, in: index) } }
+            }
+        }
+    }
+
+    /// How many lookups a directory without an index answers by probing its layers before it is
+    /// read whole: a probe costs a syscall or two per layer, a build one listing of every layer.
+    private func probeLimit(layers: Int) -> Int32 {
+        Int32(max(0, 64 / max(layers, 1) - 1))
     }
 
     /// The node for a file just found or made at (`parent`, `name`), counting one lookup.
@@ -42,28 +98,35 @@ extension Overlay {
     /// upper layer). A lower file with several links gets a node per name: copying one name up
     /// breaks the link (as overlayfs without `index=on` does), so the names are separate files
     /// that only report one inode number until then.
-    func adopt(_ status: stat, parent: Node, name: String, resolution: Resolution) -> Node {
+    func adopt(_ status: stat, parent: Node, name: FileName, resolution: Resolution) -> Node {
         let number = inodes.number(of: status)
         let type = status.st_mode & S_IFMT
-        let upper = stack.isUpper(resolution.entry.layer)
+        let upper = stack.isUpper(resolution.layer)
         let key: NodeTable.Key = !upper && type != S_IFDIR && status.st_nlink > 1
             ? .name(parent: parent.id, name) : .inode(number)
         let node = nodes.resolve(key: key) { id in
             let placement = Node.Placement(
-                parent: parent, name: name, lowerDirectory: resolution.lowerDirectory, lowerName: resolution.entry.name,
+                parent: parent, name: name, lowerDirectory: resolution.lowerDirectory, lowerName: resolution.name,
                 lowerDirectoryCount: resolution.lowerDirectories.count)
             return Node(id: id, inode: number, type: type, placement: placement, hasUpper: upper,
                         lowerSources: resolution.lowerDirectories)
+        }
+        if type == S_IFDIR, upper, let box = node.directory {
+            _ = box.upperInode.compareExchange(expected: 0, desired: UInt64(status.st_ino), ordering: .acquiringAndReleasing)
         }
         if type != S_IFDIR, node.addLink(parent: parent, name: name) { nodes.linked(node, in: parent) }
         return node
     }
 
     /// The resolution of a name the engine just wrote in the upper layer.
-    func upperResolution(name: String, status: stat, inLower: Bool) -> Resolution {
-        let entry = DirectoryIndex.Entry(
-            name: name, layer: 0, type: DirectoryRecord.directoryType(of: status.st_mode),
-            inode: inodes.number(of: status), inLower: inLower, lowerPositions: [], merging: false)
-        return Resolution(entry: entry, lowerDirectory: nil, lowerDirectories: [])
+    func upperResolution(name: FileName, status: stat, inLower: Bool) -> Resolution {
+        Resolution(name: name, layer: 0, type: DirectoryRecord.directoryType(of: status.st_mode),
+                   inode: inodes.number(of: status), inLower: inLower, lowerDirectory: nil, lowerDirectories: [])
+    }
+
+    /// The index entry for a resolution.
+    func indexEntry(_ resolution: Resolution) -> DirectoryIndex.Entry {
+        DirectoryIndex.Entry(name: resolution.name, layer: resolution.layer, type: resolution.type, inode: resolution.inode,
+                             inLower: resolution.inLower, lowerPositions: [], merging: false)
     }
 }

@@ -2,40 +2,66 @@ import Glibc
 import LaminaSystem
 
 /// unlink and rmdir. A name that hides lower copies is replaced by a whiteout in one rename from
-/// the work directory; rmdir requires the merged directory to be empty. Whiteouts are links to
-/// the work directory's shared whiteout inode where the upper file system allows it.
+/// the work directory; rmdir requires the merged directory to be empty, and moves the directory's
+/// upper copy (with the whiteouts it holds) into the work directory in that same rename, to be
+/// emptied there after the parent's lock is released, as kernel overlayfs does. Whiteouts are links
+/// to the work directory's shared whiteout inode where the upper file system allows it.
 extension Overlay {
-    func remove(parent id: NodeID, name: String, directory isDirectory: Bool) throws {
+    func remove(parent id: NodeID, name: FileName, directory isDirectory: Bool) throws {
         let operation = isDirectory ? "rmdir" : "unlink"
         try requireWritable(operation)
         let parent = try directoryNode(id)
-        guard try withIndex(parent, { $0.entry(named: name) != nil }) else {
-            throw SystemError(operation, errno: ENOENT, path: name)
+        guard try resolve(name, in: parent) != nil else {
+            throw SystemError(operation, errno: ENOENT, path: name.description)
         }
         try copyUp(parent)  // a whiteout needs the parent in the upper layer
+        if isDirectory { return try removeDirectory(name, in: parent) }
         try withIndex(parent) { index in
-            guard let entry = index.entry(named: name) else { throw SystemError(operation, errno: ENOENT, path: name) }
-            if isDirectory != entry.isDirectory {
-                throw SystemError(operation, errno: isDirectory ? ENOTDIR : EISDIR, path: name)
+            guard let entry = index.entry(named: name) else { throw SystemError(operation, errno: ENOENT, path: name.description) }
+            if entry.isDirectory { throw SystemError(operation, errno: EISDIR, path: name.description) }
+            try withUpperDirectory(parent) { directory in
+                let orphan = openIfLastName(parent: parent, entry: entry)
+                if !stack.isUpper(entry.layer) {
+                    try makeWhiteout(name, in: directory)
+                } else if entry.inLower {
+                    try replaceWithWhiteout(name, in: directory)
+                } else {
+                    try directory.unlink(name)
+                }
+                index.remove(named: name)
+                keepOrphan(orphan, lostLastName: forgetName(parent: parent, entry: entry))
             }
-            let path = LayerPath.join(try upperPath(of: parent), name)
-            let inUpper = stack.isUpper(entry.layer)
-            if isDirectory {
-                try requireMergedEmpty(path: inUpper ? path : nil, lowerDirectories: index.lowerDirectories(of: entry))
-            }
-            let orphan = isDirectory ? nil : openIfLastName(parent: parent, entry: entry)
-            if !inUpper {
-                try makeWhiteout(at: path)
-            } else if entry.inLower {
-                try replaceWithWhiteout(path, isDirectory: isDirectory)
-            } else if isDirectory {
-                try stack.upper.removeDirectory(path)
-            } else {
-                try stack.upper.unlink(path)
-            }
-            index.remove(named: name)
-            keepOrphan(orphan, lostLastName: forgetName(parent: parent, entry: entry))
         }
+    }
+
+    /// rmdir: the directory's node (looked up for the call) is locked with its parent, so nothing
+    /// is created in it between the emptiness check and the removal.
+    private func removeDirectory(_ name: FileName, in parent: Node) throws {
+        let found = try lookupEntry(parent: parent.id, name: name)
+        defer { forget(found.node, lookups: 1) }
+        let child = try nodes.node(found.node)
+        guard child.isDirectory else { throw SystemError("rmdir", errno: ENOTDIR, path: name.description) }
+        var leftover: FileName?
+        try withIndexes([parent, child]) { locked in
+            guard let entry = locked[parent].entry(named: name) else {
+                throw SystemError("rmdir", errno: ENOENT, path: name.description)
+            }
+            guard entry.isDirectory else { throw SystemError("rmdir", errno: ENOTDIR, path: name.description) }
+            guard nodes.node(in: parent, named: name, inode: entry.inode) === child else {
+                throw SystemError("rmdir", errno: ENOENT, path: name.description)  // replaced meanwhile
+            }
+            guard locked[child].isEmpty else { throw SystemError("rmdir", errno: ENOTEMPTY, path: name.description) }
+            try withUpperDirectory(parent) { directory in
+                if !stack.isUpper(entry.layer) {
+                    try makeWhiteout(name, in: directory)
+                } else {
+                    leftover = try moveAside(name, in: directory, leavingWhiteout: entry.inLower)
+                }
+            }
+            locked[parent].remove(named: name)
+            forgetName(parent: parent, entry: entry)
+        }
+        if let leftover { try? work?.removeTree(leftover) }
     }
 
     /// The node that had the removed (or replaced) name loses that name (not another one); true
@@ -60,55 +86,58 @@ extension Overlay {
         }
     }
 
-    /// ENOTEMPTY unless the merged directory (upper copy at `path`, plus `lowerDirectories`) is
-    /// empty; then the whiteouts in its upper copy are removed so it can be removed or replaced.
-    func requireMergedEmpty(path: String?, lowerDirectories: [LayerPath]) throws {
-        let contents = try DirectoryIndex.build(stack: stack, inodes: inodes, upperPath: path, lowerSources: lowerDirectories)
-        guard contents.isEmpty else { throw SystemError("rmdir", errno: ENOTEMPTY, path: path) }
-        guard let path else { return }
-        let directory = try stack.upper.open(path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-        defer { directory.close() }
-        for record in try directory.directoryRecords() {
-            guard let status = try directory.statusIfPresent(of: record.name) else { continue }
-            let isMarker = record.name.hasPrefix(Whiteout.prefix) || Whiteout.isDevice(status)
-                || (status.st_mode & S_IFMT == S_IFREG && status.st_size == 0
-                    && Whiteout.hasWhiteoutAttribute(directory, record.name))
-            if isMarker { try directory.unlink(record.name) }
-        }
+    /// A whiteout called `name` in the upper directory `directory`, where nothing is: a link to
+    /// the work directory's shared whiteout inode, else one of its own (a 0/0 device, else
+    /// `.wh.NAME`).
+    func makeWhiteout(_ name: FileName, in directory: FileDescriptor) throws {
+        if try work?.linkSharedWhiteout(to: directory, name) == true { return }
+        let made: Void? = try unlessFailing(with: EPERM) { try directory.makeNode(name, mode: S_IFCHR, device: 0) }
+        if made == nil { try Whiteout.createFile(in: directory, for: name) }
     }
 
-    /// A whiteout at `path` in the upper layer, where nothing is: a link to the work directory's
-    /// shared whiteout inode, else one of its own (`Whiteout.create`).
-    func makeWhiteout(at path: String) throws {
-        if try work?.linkSharedWhiteout(to: stack.upper, path) == true { return }
-        try Whiteout.create(in: stack.upper, at: path)
-    }
-
-    /// Replaces the upper entry at `path` with a whiteout in one step: a whiteout made in the
-    /// work directory is renamed over it (exchanged with it, for a directory, which is then
-    /// removed from the work directory).
-    func replaceWithWhiteout(_ path: String, isDirectory: Bool) throws {
-        guard let work else { throw SystemError("whiteout", errno: EROFS, path: path) }
+    /// A whiteout made in the work directory, ready to be renamed over a name; nil where neither
+    /// links to the shared whiteout nor mknod are allowed (only the `.wh.NAME` form is left).
+    private func preparedWhiteout() throws -> FileName? {
+        guard let work else { throw SystemError("whiteout", errno: EROFS) }
         let temporary = work.temporaryName()
-        let made: Void? = try work.linkSharedWhiteout(to: work.descriptor, temporary) ? () : unlessFailing(with: EPERM) {
-            try work.descriptor.makeNode(temporary, mode: S_IFCHR, device: 0)
-        }
-        guard made != nil else {
-            // No mknod here: remove, then leave the `.wh.NAME` form.
-            if isDirectory { try stack.upper.removeDirectory(path) } else { try stack.upper.unlink(path) }
-            try Whiteout.createFile(in: stack.upper, at: path)
+        if try work.linkSharedWhiteout(to: work.descriptor, temporary) { return temporary }
+        let made: Void? = try unlessFailing(with: EPERM) { try work.descriptor.makeNode(temporary, mode: S_IFCHR, device: 0) }
+        return made == nil ? nil : temporary
+    }
+
+    /// Replaces the upper non-directory `name` with a whiteout in one rename.
+    func replaceWithWhiteout(_ name: FileName, in directory: FileDescriptor) throws {
+        guard let work else { throw SystemError("whiteout", errno: EROFS, path: name.description) }
+        guard let whiteout = try preparedWhiteout() else {
+            try directory.unlink(name)
+            try Whiteout.createFile(in: directory, for: name)
             return
         }
         do {
-            if isDirectory {
-                try work.descriptor.rename(temporary, to: stack.upper, path, flags: .exchange)
-            } else {
-                try work.descriptor.rename(temporary, to: stack.upper, path)
-            }
+            try work.descriptor.rename(whiteout, to: directory, name)
         } catch {
-            try? work.descriptor.unlink(temporary)
+            try? work.descriptor.unlink(whiteout)
             throw error
         }
-        if isDirectory { try work.descriptor.removeDirectory(temporary) }
+    }
+
+    /// Moves the upper directory `name` into the work directory (in one exchange with a whiteout
+    /// when `leavingWhiteout`); returns its temporary name there, for the caller to remove once it
+    /// holds no lock.
+    func moveAside(_ name: FileName, in directory: FileDescriptor, leavingWhiteout: Bool) throws -> FileName {
+        guard let work else { throw SystemError("rmdir", errno: EROFS, path: name.description) }
+        if leavingWhiteout, let whiteout = try preparedWhiteout() {
+            do {
+                try work.descriptor.rename(whiteout, to: directory, name, flags: .exchange)
+            } catch {
+                try? work.descriptor.unlink(whiteout)
+                throw error
+            }
+            return whiteout
+        }
+        let temporary = work.temporaryName()
+        try directory.rename(name, to: work.descriptor, temporary)
+        if leavingWhiteout { try Whiteout.createFile(in: directory, for: name) }
+        return temporary
     }
 }

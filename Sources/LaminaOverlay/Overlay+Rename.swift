@@ -7,12 +7,15 @@ import LaminaSystem
 /// copy of its own metadata). A directory with lower contents is then marked with an absolute
 /// `overlay.redirect` to its lower path, so it keeps its contents under the new name (where
 /// kernel overlayfs without redirect_dir answers EXDEV); a purely upper directory moved into a
-/// merged directory is marked opaque. The old name gets a whiteout when lower layers hold it.
+/// merged directory is marked opaque. The old name gets a whiteout when lower layers hold it. A
+/// directory replaced by the rename is locked with both parents (so nothing is created in it
+/// between the check that it is empty and the rename) and its upper copy moved to the work
+/// directory first, to be emptied of its whiteouts there once no lock is held.
 extension Overlay {
-    func move(parent: NodeID, name: String, newParent: NodeID, newName: String, flags: RenameFlags) throws {
+    func move(parent: NodeID, name: FileName, newParent: NodeID, newName: FileName, flags: RenameFlags) throws {
         try requireWritable("rename")
         if flags.contains(.whiteout) || (flags.contains(.exchange) && flags.contains(.noReplace)) {
-            throw SystemError("rename", errno: EINVAL, path: name)
+            throw SystemError("rename", errno: EINVAL, path: name.description)
         }
         try validateNew(newName, operation: "rename")
         let source = try directoryNode(parent)
@@ -21,99 +24,118 @@ extension Overlay {
         try copyUp(target)
         try copyUpChild(parent: source, name: name)
         if flags.contains(.exchange) { try copyUpChild(parent: target, name: newName) }
-        try withIndexes(source, target) { sourceIndex, targetIndex in
-            var move = Move(source: source, name: name, target: target, newName: newName, flags: flags)
-            try move.run(in: self, sourceIndex: &sourceIndex, targetIndex: &targetIndex)
+        // A directory the rename would replace is locked too (it must stay empty).
+        var victim: Node?
+        if !flags.contains(.exchange), !flags.contains(.noReplace),
+           let replaced = try resolve(newName, in: target), replaced.isDirectory
+        {
+            victim = try nodes.node(lookupEntry(parent: target.id, name: newName).node)
         }
+        defer { if let victim { forget(victim.id, lookups: 1) } }
+        var leftover: FileName?
+        try withIndexes([source, target] + (victim.map { [$0] } ?? [])) { locked in
+            let move = Move(source: source, name: name, target: target, newName: newName, flags: flags, victim: victim)
+            leftover = try move.run(in: self, &locked)
+        }
+        if let leftover { try? work?.removeTree(leftover) }
     }
 }
 
-/// One rename, run under the locks of both parent directories.
+/// One rename, run under the locks of both parent directories (and of a directory it replaces).
 private struct Move {
     let source: Node
-    let name: String
+    let name: FileName
     let target: Node
-    let newName: String
+    let newName: FileName
     let flags: RenameFlags
+    let victim: Node?
 
-    mutating func run(in overlay: Overlay, sourceIndex: inout DirectoryIndex, targetIndex: inout DirectoryIndex?) throws {
-        let upper = overlay.stack.upper
-        guard let moving = sourceIndex.entry(named: name), overlay.stack.isUpper(moving.layer) else {
-            throw SystemError("rename", errno: ENOENT, path: name)
+    /// Returns the temporary name of a replaced directory's upper copy, moved to the work directory.
+    func run(in overlay: Overlay, _ locked: inout LockedIndexes) throws -> FileName? {
+        guard let moving = locked[source].entry(named: name), overlay.stack.isUpper(moving.layer) else {
+            throw SystemError("rename", errno: ENOENT, path: name.description)
         }
-        let replaced = targetIndex?.entry(named: newName) ?? (targetIndex == nil ? sourceIndex.entry(named: newName) : nil)
-        if source === target && name == newName { return }
-        if let replaced, replaced.inode == moving.inode, !moving.isDirectory { return }  // two names of one file
-        let targetDirectory = try overlay.upperPath(of: target)
-        let sourcePath = LayerPath.join(try overlay.upperPath(of: source), name)
-        let targetPath = LayerPath.join(targetDirectory, newName)
-        let targetLowers = targetIndex?.sources.isEmpty ?? sourceIndex.sources.isEmpty
+        let replaced = locked[target].entry(named: newName)
+        if source === target && name == newName { return nil }
+        if let replaced, replaced.inode == moving.inode, !moving.isDirectory { return nil }  // two names of one file
         let exchange = flags.contains(.exchange)
-
         if exchange {
             guard let replaced, overlay.stack.isUpper(replaced.layer) else {
-                throw SystemError("rename", errno: ENOENT, path: newName)
+                throw SystemError("rename", errno: ENOENT, path: newName.description)
             }
         } else if let replaced {
-            if flags.contains(.noReplace) { throw SystemError("rename", errno: EEXIST, path: newName) }
-            if moving.isDirectory && !replaced.isDirectory { throw SystemError("rename", errno: ENOTDIR, path: newName) }
-            if !moving.isDirectory && replaced.isDirectory { throw SystemError("rename", errno: EISDIR, path: newName) }
+            if flags.contains(.noReplace) { throw SystemError("rename", errno: EEXIST, path: newName.description) }
+            if moving.isDirectory && !replaced.isDirectory { throw SystemError("rename", errno: ENOTDIR, path: newName.description) }
+            if !moving.isDirectory && replaced.isDirectory { throw SystemError("rename", errno: EISDIR, path: newName.description) }
             if replaced.isDirectory {
-                let lowers = (targetIndex ?? sourceIndex).lowerDirectories(of: replaced)
-                try overlay.requireMergedEmpty(
-                    path: overlay.stack.isUpper(replaced.layer) ? targetPath : nil, lowerDirectories: lowers)
+                guard let victim, overlay.nodes.node(in: target, named: newName, inode: replaced.inode) === victim else {
+                    throw SystemError("rename", errno: EBUSY, path: newName.description)  // changed meanwhile
+                }
+                guard locked[victim].isEmpty else { throw SystemError("rename", errno: ENOTEMPTY, path: newName.description) }
             }
         }
-
-        if moving.isDirectory {
-            try overlay.markMovedDirectory(sourcePath, lowerDirectories: sourceIndex.lowerDirectories(of: moving),
-                                           intoMerged: !targetLowers)
+        let targetMerges = !locked[target].sources.isEmpty
+        let sourceMerges = !locked[source].sources.isEmpty
+        return try overlay.withUpperDirectory(source) { sourceDirectory in
+            try overlay.withUpperDirectory(target) { targetDirectory in
+                if moving.isDirectory {
+                    try overlay.markMovedDirectory(name, in: sourceDirectory, lowerDirectories: locked[source].lowerDirectories(of: moving),
+                                                   intoMerged: targetMerges)
+                }
+                if exchange, let replaced, replaced.isDirectory {
+                    try overlay.markMovedDirectory(newName, in: targetDirectory, lowerDirectories: locked[target].lowerDirectories(of: replaced),
+                                                   intoMerged: sourceMerges)
+                }
+                // Both nodes are found by their old names before either name changes.
+                let movingNode = overlay.nodes.node(in: source, named: name, inode: moving.inode)
+                let leavingNode = exchange ? replaced.flatMap { overlay.nodes.node(in: target, named: newName, inode: $0.inode) } : nil
+                var arriving = moving
+                arriving.name = newName
+                arriving.lowerPositions = []
+                var leftover: FileName?
+                if exchange, var leaving = replaced {
+                    try sourceDirectory.rename(name, to: targetDirectory, newName, flags: .exchange)
+                    arriving.inLower = leaving.inLower
+                    leaving.name = name
+                    leaving.inLower = moving.inLower
+                    leaving.lowerPositions = []
+                    locked[source].insert(leaving)
+                    locked[target].insert(arriving)
+                    overlay.moveName(leavingNode, from: target, newName, to: source, name)
+                } else {
+                    if let replaced, replaced.isDirectory, overlay.stack.isUpper(replaced.layer) {
+                        // Its upper copy may hold whiteouts: out of the way first (rename(2) would
+                        // find it not empty).
+                        leftover = try overlay.moveAside(newName, in: targetDirectory, leavingWhiteout: false)
+                    }
+                    let whiteout = replaced == nil ? try Whiteout.find(in: targetDirectory, name: newName) : nil
+                    let orphan = replaced.flatMap { overlay.openIfLastName(parent: target, entry: $0) }
+                    try overlay.renameLeavingWhiteout(name, in: sourceDirectory, to: newName, in: targetDirectory,
+                                                      leaveWhiteout: moving.inLower, isDirectory: moving.isDirectory, over: whiteout)
+                    arriving.inLower = replaced.map { $0.inLower || !overlay.stack.isUpper($0.layer) } ?? (whiteout != nil)
+                    locked[source].remove(named: name)
+                    locked[target].insert(arriving)
+                    if let replaced { overlay.keepOrphan(orphan, lostLastName: overlay.forgetName(parent: target, entry: replaced)) }
+                }
+                overlay.moveName(movingNode, from: source, name, to: target, newName)
+                return leftover
+            }
         }
-        if exchange, let replaced, replaced.isDirectory {
-            try overlay.markMovedDirectory(targetPath, lowerDirectories: (targetIndex ?? sourceIndex).lowerDirectories(of: replaced),
-                                           intoMerged: !sourceIndex.sources.isEmpty)
-        }
-
-        // Both nodes are found by their old names before either name changes.
-        let movingNode = overlay.nodes.node(in: source, named: name, inode: moving.inode)
-        let leavingNode = exchange ? replaced.flatMap { overlay.nodes.node(in: target, named: newName, inode: $0.inode) } : nil
-        var arriving = moving
-        arriving.name = newName
-        arriving.lowerPositions = []
-        if exchange, var leaving = replaced {
-            try upper.rename(sourcePath, to: upper, targetPath, flags: .exchange)
-            arriving.inLower = leaving.inLower
-            leaving.name = name
-            leaving.inLower = moving.inLower
-            leaving.lowerPositions = []
-            sourceIndex.insert(leaving)
-            if targetIndex != nil { targetIndex!.insert(arriving) } else { sourceIndex.insert(arriving) }
-            overlay.moveName(leavingNode, from: target, newName, to: source, name)
-        } else {
-            let whiteout = replaced == nil
-                ? try Whiteout.find(in: upper, directory: targetDirectory, name: newName) : nil
-            let orphan = replaced.flatMap { overlay.openIfLastName(parent: target, entry: $0) }
-            try overlay.renameLeavingWhiteout(sourcePath, to: targetPath, leaveWhiteout: moving.inLower,
-                                              isDirectory: moving.isDirectory, over: whiteout)
-            arriving.inLower = replaced.map { $0.inLower || !overlay.stack.isUpper($0.layer) } ?? (whiteout != nil)
-            sourceIndex.remove(named: name)
-            if targetIndex != nil { targetIndex!.insert(arriving) } else { sourceIndex.insert(arriving) }
-            if let replaced { overlay.keepOrphan(orphan, lostLastName: overlay.forgetName(parent: target, entry: replaced)) }
-        }
-        overlay.moveName(movingNode, from: source, name, to: target, newName)
     }
 }
 
 extension Overlay {
-    /// Before a directory moves: one with lower contents gets a redirect to its lower path; one
-    /// without, moving into a merged directory, becomes opaque (lower namesakes must not merge in).
-    func markMovedDirectory(_ path: String, lowerDirectories: [LayerPath], intoMerged: Bool) throws {
-        let directory = try stack.upper.open(path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+    /// Before a directory moves: one with lower contents gets an absolute redirect to its lower
+    /// path (unless it has one already), one without, moving into a merged directory, becomes
+    /// opaque (lower namesakes must not merge in).
+    func markMovedDirectory(_ name: FileName, in parent: FileDescriptor, lowerDirectories: [LayerDirectory], intoMerged: Bool) throws {
+        let directory = try parent.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         defer { directory.close() }
         let markers = try DirectoryMarkers.read(directory)
-        if markers.opaque || markers.redirect != nil { return }
+        if markers.opaque { return }
+        if case .absolute = markers.redirect { return }
         if let origin = lowerDirectories.first {
-            try directory.setExtendedAttribute(attributes.redirect, value: Array(("/" + origin.path).utf8))
+            try directory.setExtendedAttribute(attributes.redirect, value: Redirect.value(absolute: origin.components))
         } else if intoMerged {
             try directory.setExtendedAttribute(attributes.opaque, value: Array("y".utf8))
         }
@@ -121,31 +143,31 @@ extension Overlay {
 
     /// Renames in the upper layer, leaving a whiteout at the old name when lower layers hold it.
     func renameLeavingWhiteout(
-        _ sourcePath: String, to targetPath: String, leaveWhiteout: Bool, isDirectory: Bool, over whiteout: Whiteout.Form?
+        _ name: FileName, in sourceDirectory: FileDescriptor, to newName: FileName, in targetDirectory: FileDescriptor,
+        leaveWhiteout: Bool, isDirectory: Bool, over whiteout: Whiteout.Form?
     ) throws {
-        let upper = stack.upper
         if isDirectory && whiteout == .device {
             // rename(2) cannot put a directory over a device: swap; the whiteout lands at the old name.
-            try upper.rename(sourcePath, to: upper, targetPath, flags: .exchange)
-            if !leaveWhiteout { try upper.unlink(sourcePath) }
+            try sourceDirectory.rename(name, to: targetDirectory, newName, flags: .exchange)
+            if !leaveWhiteout { try sourceDirectory.unlink(name) }
             return
         }
         if leaveWhiteout {
             let done: Void? = try unlessFailing(with: EINVAL, EPERM) {
-                try upper.rename(sourcePath, to: upper, targetPath, flags: .whiteout)
+                try sourceDirectory.rename(name, to: targetDirectory, newName, flags: .whiteout)
             }
             if done == nil {
-                try upper.rename(sourcePath, to: upper, targetPath)
-                try makeWhiteout(at: sourcePath)
+                try sourceDirectory.rename(name, to: targetDirectory, newName)
+                try makeWhiteout(name, in: sourceDirectory)
             }
         } else {
-            try upper.rename(sourcePath, to: upper, targetPath)
+            try sourceDirectory.rename(name, to: targetDirectory, newName)
         }
-        if whiteout == .file { try Whiteout.removeFile(in: upper, for: targetPath) }
+        if whiteout == .file { try Whiteout.removeFile(in: targetDirectory, for: newName) }
     }
 
     /// The node that was called (`parent`, `name`) is now called (`newParent`, `newName`).
-    func moveName(_ node: Node?, from parent: Node, _ name: String, to newParent: Node, _ newName: String) {
+    func moveName(_ node: Node?, from parent: Node, _ name: FileName, to newParent: Node, _ newName: FileName) {
         guard let node else { return }
         if case .name = nodes.key(of: node) { nodes.rekey(node, to: .name(parent: newParent.id, newName)) }
         if node.moveLink(parent: parent, name: name, to: newParent, newName) {

@@ -7,8 +7,13 @@ import LaminaSystem
 /// node where it lives right now (its upper copy, else its top-most lower copy) for its own
 /// duration. A write copies the file up first: kernel overlayfs copies up when a file is opened for
 /// writing, Lamina when it is first written (the merged view is the same; only an open for writing
-/// that never writes leaves no upper copy). Orphans (`OrphanDescriptors`) keep open-then-unlink
-/// working.
+/// that never writes leaves no upper copy).
+///
+/// Open-then-unlink: when a regular file the kernel holds loses its last name, the engine opens it
+/// first and keeps that descriptor (`OrphanDescriptors`) until the kernel forgets the node. The
+/// kernel drops a file's link count to zero when its last name goes, and evicts (and so forgets)
+/// an inode with no links as soon as nothing holds it, so the descriptor lives exactly as long as
+/// some process still has the file open, and the file's space is freed when the last one closes it.
 extension Overlay {
     /// Runs `body` with a descriptor of `node` open for reading, or for writing after a copy-up.
     func withUnopenedDescriptor<T>(_ node: Node, writing: Bool, _ body: (FileDescriptor) throws -> T) throws -> T {
@@ -17,8 +22,7 @@ extension Overlay {
             try requireWritable("write")
             try copyUp(node)
         }
-        let (root, path) = try location(of: node)
-        let descriptor = try root.open(path, flags: (writing ? O_WRONLY : O_RDONLY) | O_NOFOLLOW)
+        let descriptor = try openFile(of: node, flags: writing ? O_WRONLY : O_RDONLY)
         defer { descriptor.close() }
         return try body(descriptor)
     }
@@ -27,20 +31,19 @@ extension Overlay {
     func synchronizeUnopened(_ node: Node, dataOnly: Bool) throws {
         if let orphan = orphans.descriptor(of: node) { return try orphan.synchronize(dataOnly: dataOnly) }
         guard node.isUpper else { return }
-        let descriptor = try stack.upper.open(try upperPath(of: node), flags: O_RDONLY | O_NOFOLLOW)
+        let descriptor = try openFile(of: node, flags: O_RDONLY)
         defer { descriptor.close() }
         try descriptor.synchronize(dataOnly: dataOnly)
     }
 
-    /// Before the name (`parent`, `entry`) goes: when it is the last name of a regular file the
-    /// kernel holds, a descriptor of the file as it is now (its upper copy read-write, or its lower
-    /// copy read-only), for `keepOrphan`.
+    /// Before the name (`parent`, `entry`) goes (the caller holds `parent`'s lock): when it is the
+    /// last name of a regular file the kernel holds, a descriptor of the file as it is now (its
+    /// upper copy read-write, or its lower copy read-only), for `keepOrphan`.
     func openIfLastName(parent: Node, entry: DirectoryIndex.Entry) -> (Node, FileDescriptor)? {
         guard entry.fileType == S_IFREG,
               let node = nodes.node(in: parent, named: entry.name, inode: entry.inode),
               node.placement.withLock({ $0.otherLinks.isEmpty }),
-              let (root, path) = try? location(of: node),
-              let descriptor = try? root.open(path, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW)
+              let descriptor = try? withLocation(node, { try $0.open($1, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW) })
         else { return nil }
         return (node, descriptor)
     }

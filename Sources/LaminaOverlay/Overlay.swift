@@ -54,7 +54,7 @@ public final class Overlay: Sendable {
 
     /// Resolves `name` in directory `parent`; counts one kernel lookup on the returned node.
     /// Throws ENOENT when the name does not exist (the bridge replies with a cacheable negative entry).
-    public func lookup(parent: NodeID, name: String) throws -> Entry { try lookupEntry(parent: parent, name: name) }
+    public func lookup(parent: NodeID, name: FileName) throws -> Entry { try lookupEntry(parent: parent, name: name) }
 
     /// The kernel dropped `lookups` references to `node`.
     public func forget(_ node: NodeID, lookups: UInt64) {
@@ -74,22 +74,22 @@ public final class Overlay: Sendable {
     /// Raw bytes of a symlink target (not necessarily UTF-8).
     public func readLink(_ node: NodeID) throws -> [UInt8] { try symbolicLinkTarget(node) }
 
-    public func makeNode(parent: NodeID, name: String, mode: mode_t, device: dev_t, caller: Caller) throws -> Entry {
+    public func makeNode(parent: NodeID, name: FileName, mode: mode_t, device: dev_t, caller: Caller) throws -> Entry {
         try makeSpecialFile(parent: parent, name: name, mode: mode, device: device, caller: caller)
     }
-    public func makeDirectory(parent: NodeID, name: String, mode: mode_t, caller: Caller) throws -> Entry {
+    public func makeDirectory(parent: NodeID, name: FileName, mode: mode_t, caller: Caller) throws -> Entry {
         try makeMergedDirectory(parent: parent, name: name, mode: mode, caller: caller)
     }
-    public func makeSymbolicLink(parent: NodeID, name: String, target: [UInt8], caller: Caller) throws -> Entry {
+    public func makeSymbolicLink(parent: NodeID, name: FileName, target: [UInt8], caller: Caller) throws -> Entry {
         try makeLink(parent: parent, name: name, target: target, caller: caller)
     }
     /// Hard link: copies `node` up once if it lives in a lower layer; both names then share one inode.
-    public func link(_ node: NodeID, newParent: NodeID, newName: String) throws -> Entry {
+    public func link(_ node: NodeID, newParent: NodeID, newName: FileName) throws -> Entry {
         try makeHardLink(node, newParent: newParent, newName: newName)
     }
-    public func removeFile(parent: NodeID, name: String) throws { try remove(parent: parent, name: name, directory: false) }
-    public func removeDirectory(parent: NodeID, name: String) throws { try remove(parent: parent, name: name, directory: true) }
-    public func rename(parent: NodeID, name: String, newParent: NodeID, newName: String, flags: RenameFlags) throws {
+    public func removeFile(parent: NodeID, name: FileName) throws { try remove(parent: parent, name: name, directory: false) }
+    public func removeDirectory(parent: NodeID, name: FileName) throws { try remove(parent: parent, name: name, directory: true) }
+    public func rename(parent: NodeID, name: FileName, newParent: NodeID, newName: FileName, flags: RenameFlags) throws {
         try move(parent: parent, name: name, newParent: newParent, newName: newName, flags: flags)
     }
 
@@ -97,16 +97,19 @@ public final class Overlay: Sendable {
 
     /// Opens a file; write access (O_WRONLY, O_RDWR, O_TRUNC) copies it up first.
     public func open(_ node: NodeID, flags: Int32) throws -> OpenedFile { try openFile(nodes.node(node), flags: flags) }
-    /// O_CREAT: creates and opens in one step; counts one lookup on the new node.
-    public func create(parent: NodeID, name: String, mode: mode_t, flags: Int32, caller: Caller) throws -> (Entry, OpenedFile) {
-        try createFile(parent: parent, name: name, mode: mode, flags: flags, caller: caller)
+    /// O_CREAT: creates and opens in one step; counts one lookup on the new node. `keepOpen: false`
+    /// (the kernel opens files without OPEN requests and will send no RELEASE for this one) closes
+    /// the file again at once and answers handle 0.
+    public func create(parent: NodeID, name: FileName, mode: mode_t, flags: Int32, caller: Caller,
+                       keepOpen: Bool = true) throws -> (Entry, OpenedFile) {
+        try createFile(parent: parent, name: name, mode: mode, flags: flags, caller: caller, keepOpen: keepOpen)
     }
     /// The descriptor to read or write for `handle` right now. A handle opened read-only on a lower
     /// file follows the file to the upper layer once another handle copied it up.
     public func descriptor(for handle: UInt64) throws -> Int32 {
         guard handle != 0 else { throw SystemError("handle", errno: EBADF, path: "#0") }
         if let fixed = FileHandle.fixedDescriptor(handle) { return fixed }
-        return try fileHandle(handle).descriptor(upper: stack.roots[0]).rawValue
+        return try fileHandle(handle).descriptor { node, flags in try openFile(of: node, flags: flags) }.rawValue
     }
     /// Runs `body` with the descriptor to read or write `node` through: that of `handle`, or for
     /// handle 0 (the kernel opened the file without an OPEN request, FUSE's no-open mode) one
@@ -132,12 +135,14 @@ public final class Overlay: Sendable {
 
     // MARK: Directories
 
-    /// Opens a directory and takes a snapshot of its merged listing, so offsets stay valid.
+    /// Opens a directory; its merged listing is taken at the first read from offset 0, and offsets
+    /// are positions in it, so they stay valid.
     public func openDirectory(_ node: NodeID) throws -> OpenedDirectory { try openListing(nodes.node(node)) }
     /// Entries after `offset` (0 = from the start), including "." and "..". Each entry's `offset`
     /// is the value to pass to resume after it.
     public func directoryEntries(_ handle: UInt64, from offset: UInt64) throws -> ArraySlice<DirectoryEntry> {
-        try listing(handle).entries(after: offset)
+        let listing = try listing(handle)
+        return try listing.entries(after: offset) { try snapshot(of: listing.node) }
     }
     public func releaseDirectory(_ handle: UInt64) { _ = directories.remove(handle) }
     public func synchronizeDirectory(_ handle: UInt64, dataOnly: Bool) throws {
@@ -155,6 +160,7 @@ public final class Overlay: Sendable {
     }
     public func extendedAttribute(_ node: NodeID, name: String) throws -> [UInt8] { try attribute(nodes.node(node), name: name) }
     /// Names of the node's xattrs, without the overlay's own markers (overlay.opaque, whiteouts...).
+    /// (xattr names stay `String`: the kernel's xattr namespaces are ASCII prefixes.)
     public func extendedAttributeNames(_ node: NodeID) throws -> [String] { try attributeNames(nodes.node(node)) }
     public func removeExtendedAttribute(_ node: NodeID, name: String) throws {
         try removeAttribute(nodes.node(node), name: name)
@@ -217,14 +223,14 @@ public struct OpenedDirectory: Sendable {
 
 /// One merged directory entry as readdir returns it.
 public struct DirectoryEntry: Sendable, Equatable {
-    public var name: String
+    public var name: FileName
     /// The inode number `stat` reports for this entry.
     public var inode: UInt64
     /// The file type bits (`S_IFMT` part of st_mode).
     public var type: mode_t
     /// Pass this offset to `directoryEntries` to resume after this entry.
     public var offset: UInt64
-    public init(name: String, inode: UInt64, type: mode_t, offset: UInt64) {
+    public init(name: FileName, inode: UInt64, type: mode_t, offset: UInt64) {
         self.name = name
         self.inode = inode
         self.type = type
@@ -270,11 +276,21 @@ public struct OverlayConfiguration: Sendable {
     /// Which xattr namespace the overlay's own markers (opaque, redirect) are written in.
     /// `nil` = `trusted.overlay.` when running as root, else `user.overlay.`.
     public var markerNamespace: String?
+    /// Most directory descriptors the engine keeps open at once (`DescriptorCache`).
+    public var descriptorCeiling: Int
     public init(lowerDirectories: [String], upperDirectory: String? = nil, workDirectory: String? = nil,
-                markerNamespace: String? = nil) {
+                markerNamespace: String? = nil, descriptorCeiling: Int? = nil) {
         self.lowerDirectories = lowerDirectories
         self.upperDirectory = upperDirectory
         self.workDirectory = workDirectory
         self.markerNamespace = markerNamespace
+        self.descriptorCeiling = descriptorCeiling ?? Self.defaultDescriptorCeiling()
+    }
+
+    /// Half the descriptors the process may open (the rest is for files the kernel holds open and
+    /// for operations in flight), at most 16,384.
+    public static func defaultDescriptorCeiling() -> Int {
+        let limit = ResourceLimits.openFileLimit()
+        return max(64, min(16_384, limit / 2))
     }
 }

@@ -16,12 +16,12 @@ enum SharedWhiteout: Sendable {
 
 extension WorkDirectory {
     /// The shared whiteout inode's name in the work directory (removed with the other leftovers at mount).
-    static let sharedWhiteoutName = namePrefix + "whiteout"
+    static let sharedWhiteoutName: FileName = "#lamina.whiteout"
 
-    /// Makes `path` under `directory` a whiteout by linking it to the shared whiteout inode; false
+    /// Makes `path` (a name) under `directory` a whiteout by linking it to the shared whiteout inode; false
     /// when sharing is unavailable here (the caller then makes a whiteout of its own). Errors about
     /// `path` itself (it exists, its parent is missing) are thrown.
-    func linkSharedWhiteout(to directory: FileDescriptor, _ path: String) throws -> Bool {
+    func linkSharedWhiteout(to directory: FileDescriptor, _ path: FileName) throws -> Bool {
         try sharedWhiteout.withLock { (state) throws(SystemError) -> Bool in
             for _ in 0..<2 {
                 if state == .unavailable { return false }

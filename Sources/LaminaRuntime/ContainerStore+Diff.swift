@@ -40,6 +40,6 @@ extension ContainerStore {
     private static func names(of entry: UpperLayerWalk.Entry) -> Set<String> {
         guard let directory = try? entry.parent.open(entry.name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) else { return [] }
         defer { directory.close() }
-        return Set(((try? directory.directoryRecords()) ?? []).map(\.name))
+        return Set(((try? directory.directoryRecords()) ?? []).map(\.name.description))
     }
 }

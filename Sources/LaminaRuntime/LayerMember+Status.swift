@@ -9,7 +9,7 @@ extension LayerMember {
     /// The tar header of a file as `lstat` describes it, named `path` in the layer, with the
     /// symbolic link target read from `parent`/`name` when it is one.
     static func describing(
-        _ status: stat, path: String, parent: FileDescriptor, name: String,
+        _ status: stat, path: String, parent: FileDescriptor, name: FileName,
         extendedAttributes: [(name: String, value: [UInt8])]
     ) throws(RuntimeError) -> LayerMember {
         var member = LayerMember(

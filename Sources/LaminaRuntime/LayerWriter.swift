@@ -30,7 +30,7 @@ final class LayerWriter {
 
     /// Writes one file, directory, link or device; sockets are skipped (tar cannot hold them).
     func entry(
-        _ status: stat, path: String, parent: FileDescriptor, name: String,
+        _ status: stat, path: String, parent: FileDescriptor, name: FileName,
         extendedAttributes: [(name: String, value: [UInt8])], source: String
     ) throws(RuntimeError) {
         let kind = status.st_mode & S_IFMT
@@ -71,7 +71,7 @@ final class LayerWriter {
             let attributes = names.filter { UpperLayerWalk.marker($0) == nil }.map { name in
                 (name: name, value: ((try? directory.extendedAttribute(name, of: record.name)) ?? nil) ?? [])
             }
-            let path = prefix + "/" + record.name
+            let path = prefix + "/" + record.name.description
             try entry(status, path: path, parent: directory, name: record.name, extendedAttributes: attributes, source: "merged")
             if status.st_mode & S_IFMT == S_IFDIR {
                 let child = try RuntimeError.system { () throws(SystemError) in

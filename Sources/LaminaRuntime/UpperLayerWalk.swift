@@ -28,12 +28,12 @@ struct UpperLayerWalk {
         var redirect: String?
         /// The directory holding the entry, and its name there, for reading links and data.
         var parent: FileDescriptor
-        var name: String
+        var name: FileName
     }
 
     static let privatePrefixes = ["trusted.overlay.", "user.overlay.", "user.fuseoverlayfs."]
     /// Entries that mark their directory opaque: OCI's, and fuse-overlayfs's own second marker.
-    static let opaqueEntries: Set<String> = [".wh..wh..opq", ".wh..opq"]
+    static let opaqueEntries: Set<FileName> = [".wh..wh..opq", ".wh..opq"]
 
     let root: String
     /// Directories runc made as mount targets (absolute); skipped when the image did not have
@@ -56,9 +56,9 @@ struct UpperLayerWalk {
         _ directory: FileDescriptor, records: [DirectoryRecord], prefix: String, _ visit: (Change) throws(RuntimeError) -> Bool
     ) throws(RuntimeError) {
         for record in records.sorted(by: { $0.name < $1.name }) where !Self.opaqueEntries.contains(record.name) {
-            let path = prefix + record.name
-            if record.name.hasPrefix(".wh.") {
-                _ = try visit(.whiteout(path: prefix + record.name.dropFirst(4)))
+            let path = prefix + record.name.description
+            if record.name.hasPrefix(".wh."), let hidden = record.name.droppingPrefix(4) {
+                _ = try visit(.whiteout(path: prefix + hidden.description))
                 continue
             }
             let status = try RuntimeError.system { () throws(SystemError) in try directory.status(of: record.name) }

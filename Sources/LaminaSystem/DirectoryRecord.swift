@@ -5,11 +5,11 @@ import Glibc
 /// One raw entry of a directory as getdents64 returns it: the name, the inode number in the
 /// directory's own filesystem, and the d_type (`DT_UNKNOWN` when the filesystem does not say).
 public struct DirectoryRecord: Sendable, Equatable {
-    public var name: String
+    public var name: FileName
     public var inode: UInt64
     public var type: UInt8
 
-    public init(name: String, inode: UInt64, type: UInt8) {
+    public init(name: FileName, inode: UInt64, type: UInt8) {
         self.name = name
         self.inode = inode
         self.type = type

@@ -11,8 +11,8 @@ extension FileDescriptor {
     }
 
     /// fchmodat(2) (follows symlinks: Linux cannot chmod a symlink).
-    public func setMode(_ mode: mode_t, of path: String) throws(SystemError) {
-        _ = try retryingOnInterrupt("chmod", path: path) { fchmodat(rawValue, path, mode, 0) }
+    public func setMode(_ mode: mode_t, of path: some PathArgument) throws(SystemError) {
+        _ = try retryingOnInterrupt("chmod", path: path.description) { path.withPathCString { fchmodat(rawValue, $0, mode, 0) } }
     }
 
     /// fchown(2).
@@ -21,8 +21,10 @@ extension FileDescriptor {
     }
 
     /// fchownat(2) without following a final symlink. `UInt32.max` leaves an id unchanged.
-    public func setOwner(of path: String, uid: uid_t, gid: gid_t) throws(SystemError) {
-        _ = try retryingOnInterrupt("chown", path: path) { fchownat(rawValue, path, uid, gid, AT_SYMLINK_NOFOLLOW) }
+    public func setOwner(of path: some PathArgument, uid: uid_t, gid: gid_t) throws(SystemError) {
+        _ = try retryingOnInterrupt("chown", path: path.description) {
+            path.withPathCString { fchownat(rawValue, $0, uid, gid, AT_SYMLINK_NOFOLLOW) }
+        }
     }
 
     /// futimens(2).
@@ -32,10 +34,10 @@ extension FileDescriptor {
     }
 
     /// utimensat(2) without following a final symlink.
-    public func setTimes(of path: String, access: timespec, modification: timespec) throws(SystemError) {
+    public func setTimes(of path: some PathArgument, access: timespec, modification: timespec) throws(SystemError) {
         let times = [access, modification]
-        _ = try retryingOnInterrupt("utimens", path: path) {
-            utimensat(rawValue, path, times, AT_SYMLINK_NOFOLLOW)
+        _ = try retryingOnInterrupt("utimens", path: path.description) {
+            path.withPathCString { utimensat(rawValue, $0, times, AT_SYMLINK_NOFOLLOW) }
         }
     }
 

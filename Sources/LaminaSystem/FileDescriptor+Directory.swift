@@ -21,8 +21,10 @@ extension FileDescriptor {
                     let record = raw.baseAddress! + offset
                     let length = Int(clamina_dirent_reclen(record))
                     guard length > 0 else { break }
-                    let name = String(cString: clamina_dirent_name(record))
-                    if name != "." && name != ".." {
+                    // The kernel returns names (1-255 bytes, no '/'), and "." and "..", skipped here.
+                    guard let pointer = clamina_dirent_name(record) else { break }
+                    let name = FileName(trusted: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+                    if !name.isDotOrDotDot {
                         records.append(DirectoryRecord(
                             name: name, inode: clamina_dirent_ino(record), type: clamina_dirent_type(record)))
                     }

@@ -33,43 +33,41 @@ extension FileDescriptor {
     }
 
     /// llistxattr(2) of `path` under this directory.
-    public func extendedAttributeNames(of path: String) throws(SystemError) -> [String] {
-        let full = procPath(path)
-        let raw = try Self.readGrowing("listxattr", path: path) { buffer, size in
-            clamina_llistxattr(full, buffer.map { $0.assumingMemoryBound(to: CChar.self) }, size)
+    public func extendedAttributeNames(of path: some PathArgument) throws(SystemError) -> [String] {
+        let raw = try Self.readGrowing("listxattr", path: path.description) { buffer, size in
+            withProcPath(path) { clamina_llistxattr($0, buffer.map { $0.assumingMemoryBound(to: CChar.self) }, size) }
         }
         return Self.splitNames(raw)
     }
 
     /// lgetxattr(2) of `path` under this directory; nil when absent (ENODATA).
-    public func extendedAttribute(_ name: String, of path: String) throws(SystemError) -> [UInt8]? {
-        let full = procPath(path)
-        return try Self.absentAsNil {
+    public func extendedAttribute(_ name: String, of path: some PathArgument) throws(SystemError) -> [UInt8]? {
+        try Self.absentAsNil {
             () throws(SystemError) in
-            try Self.readGrowing("getxattr", path: path) { buffer, size in
-                clamina_lgetxattr(full, name, buffer, size)
+            try Self.readGrowing("getxattr", path: path.description) { buffer, size in
+                withProcPath(path) { clamina_lgetxattr($0, name, buffer, size) }
             }
         }
     }
 
     /// lsetxattr(2) of `path` under this directory.
-    public func setExtendedAttribute(_ name: String, value: [UInt8], of path: String, flags: Int32 = 0) throws(SystemError) {
-        let full = procPath(path)
-        _ = try retryingOnInterrupt("setxattr", path: path) {
-            value.withUnsafeBytes { clamina_lsetxattr(full, name, $0.baseAddress, $0.count, flags) }
+    public func setExtendedAttribute(_ name: String, value: [UInt8], of path: some PathArgument, flags: Int32 = 0) throws(SystemError) {
+        _ = try retryingOnInterrupt("setxattr", path: path.description) {
+            withProcPath(path) { full in value.withUnsafeBytes { clamina_lsetxattr(full, name, $0.baseAddress, $0.count, flags) } }
         }
     }
 
     /// lremovexattr(2) of `path` under this directory.
-    public func removeExtendedAttribute(_ name: String, of path: String) throws(SystemError) {
-        let full = procPath(path)
-        _ = try retryingOnInterrupt("removexattr", path: path) { clamina_lremovexattr(full, name) }
+    public func removeExtendedAttribute(_ name: String, of path: some PathArgument) throws(SystemError) {
+        _ = try retryingOnInterrupt("removexattr", path: path.description) {
+            withProcPath(path) { clamina_lremovexattr($0, name) }
+        }
     }
 
     /// Calls a size-probing xattr syscall until the buffer is large enough (the value may grow
     /// between the probe and the read: ERANGE retries).
     private static func readGrowing(
-        _ operation: String, path: String?, _ call: (UnsafeMutableRawPointer?, Int) -> Int
+        _ operation: String, path: @autoclosure () -> String?, _ call: (UnsafeMutableRawPointer?, Int) -> Int
     ) throws(SystemError) -> [UInt8] {
         var capacity = 256
         while true {
@@ -78,7 +76,7 @@ extension FileDescriptor {
             if count >= 0 { return Array(buffer[0..<count]) }
             let code = Glibc.errno
             if code == EINTR { continue }
-            guard code == ERANGE else { throw SystemError(operation, errno: code, path: path) }
+            guard code == ERANGE else { throw SystemError(operation, errno: code, path: path()) }
             let needed = call(nil, 0)
             capacity = max(capacity * 2, needed)
         }

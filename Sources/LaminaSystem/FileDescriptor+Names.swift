@@ -6,33 +6,39 @@ import Glibc
 /// Creating, linking, renaming and removing names under a directory descriptor.
 extension FileDescriptor {
     /// mkdirat(2).
-    public func makeDirectory(_ path: String, mode: mode_t) throws(SystemError) {
-        _ = try retryingOnInterrupt("mkdir", path: path) { mkdirat(rawValue, path, mode) }
+    public func makeDirectory(_ path: some PathArgument, mode: mode_t) throws(SystemError) {
+        _ = try retryingOnInterrupt("mkdir", path: path.description) { path.withPathCString { mkdirat(rawValue, $0, mode) } }
     }
 
     /// mknodat(2): device nodes, fifos, sockets and whiteouts (character device 0/0).
-    public func makeNode(_ path: String, mode: mode_t, device: dev_t) throws(SystemError) {
-        _ = try retryingOnInterrupt("mknod", path: path) { mknodat(rawValue, path, mode, device) }
+    public func makeNode(_ path: some PathArgument, mode: mode_t, device: dev_t) throws(SystemError) {
+        _ = try retryingOnInterrupt("mknod", path: path.description) {
+            path.withPathCString { mknodat(rawValue, $0, mode, device) }
+        }
     }
 
     /// symlinkat(2) with a raw target (symlink targets need not be UTF-8).
-    public func makeSymbolicLink(_ path: String, target: [UInt8]) throws(SystemError) {
+    public func makeSymbolicLink(_ path: some PathArgument, target: [UInt8]) throws(SystemError) {
         let terminated = target + [0]
-        _ = try retryingOnInterrupt("symlink", path: path) {
+        _ = try retryingOnInterrupt("symlink", path: path.description) {
             terminated.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { symlinkat($0.baseAddress!, rawValue, path) }
+                buffer.withMemoryRebound(to: CChar.self) { target in
+                    path.withPathCString { symlinkat(target.baseAddress!, rawValue, $0) }
+                }
             }
         }
     }
 
     /// readlinkat(2): the raw target bytes.
-    public func readSymbolicLink(_ path: String) throws(SystemError) -> [UInt8] {
+    public func readSymbolicLink(_ path: some PathArgument) throws(SystemError) -> [UInt8] {
         var capacity = 256
         while true {
             var buffer = [UInt8](repeating: 0, count: capacity)
-            let count = try retryingOnInterrupt("readlink", path: path) {
+            let count = try retryingOnInterrupt("readlink", path: path.description) {
                 buffer.withUnsafeMutableBufferPointer { raw in
-                    raw.withMemoryRebound(to: CChar.self) { readlinkat(rawValue, path, $0.baseAddress!, capacity) }
+                    raw.withMemoryRebound(to: CChar.self) { output in
+                        path.withPathCString { readlinkat(rawValue, $0, output.baseAddress!, capacity) }
+                    }
                 }
             }
             if count < capacity { return Array(buffer[0..<count]) }
@@ -41,26 +47,32 @@ extension FileDescriptor {
     }
 
     /// linkat(2): `path` (under self) gets a new name `newPath` under `directory`.
-    public func link(_ path: String, to directory: FileDescriptor, _ newPath: String) throws(SystemError) {
-        _ = try retryingOnInterrupt("link", path: newPath) { linkat(rawValue, path, directory.rawValue, newPath, 0) }
+    public func link(_ path: some PathArgument, to directory: FileDescriptor, _ newPath: some PathArgument) throws(SystemError) {
+        _ = try retryingOnInterrupt("link", path: newPath.description) {
+            path.withPathCString { old in newPath.withPathCString { linkat(rawValue, old, directory.rawValue, $0, 0) } }
+        }
     }
 
     /// unlinkat(2) of a non-directory.
-    public func unlink(_ path: String) throws(SystemError) {
-        _ = try retryingOnInterrupt("unlink", path: path) { unlinkat(rawValue, path, 0) }
+    public func unlink(_ path: some PathArgument) throws(SystemError) {
+        _ = try retryingOnInterrupt("unlink", path: path.description) { path.withPathCString { unlinkat(rawValue, $0, 0) } }
     }
 
     /// unlinkat(2) with AT_REMOVEDIR.
-    public func removeDirectory(_ path: String) throws(SystemError) {
-        _ = try retryingOnInterrupt("rmdir", path: path) { unlinkat(rawValue, path, AT_REMOVEDIR) }
+    public func removeDirectory(_ path: some PathArgument) throws(SystemError) {
+        _ = try retryingOnInterrupt("rmdir", path: path.description) {
+            path.withPathCString { unlinkat(rawValue, $0, AT_REMOVEDIR) }
+        }
     }
 
     /// renameat2(2) from `path` under self to `newPath` under `directory`.
     public func rename(
-        _ path: String, to directory: FileDescriptor, _ newPath: String, flags: RenameOptions = []
+        _ path: some PathArgument, to directory: FileDescriptor, _ newPath: some PathArgument, flags: RenameOptions = []
     ) throws(SystemError) {
-        _ = try retryingOnInterrupt("rename", path: path) {
-            clamina_renameat2(rawValue, path, directory.rawValue, newPath, flags.rawValue)
+        _ = try retryingOnInterrupt("rename", path: path.description) {
+            path.withPathCString { old in
+                newPath.withPathCString { clamina_renameat2(rawValue, old, directory.rawValue, $0, flags.rawValue) }
+            }
         }
     }
 }

@@ -20,9 +20,9 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "fd \(rawValue)" }
 
     /// openat(2). `O_CLOEXEC` is always added.
-    public func open(_ path: String, flags: Int32, mode: mode_t = 0) throws(SystemError) -> FileDescriptor {
-        let fd = try retryingOnInterrupt("open", path: path) {
-            clamina_openat(rawValue, path, flags | O_CLOEXEC, mode)
+    public func open(_ path: some PathArgument, flags: Int32, mode: mode_t = 0) throws(SystemError) -> FileDescriptor {
+        let fd = try retryingOnInterrupt("open", path: path.description) {
+            path.withPathCString { clamina_openat(rawValue, $0, flags | O_CLOEXEC, mode) }
         }
         return FileDescriptor(rawValue: fd)
     }
@@ -45,15 +45,17 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// fstatat(2); does not follow a final symlink unless asked.
-    public func status(of path: String, followingSymlinks: Bool = false) throws(SystemError) -> stat {
+    public func status(of path: some PathArgument, followingSymlinks: Bool = false) throws(SystemError) -> stat {
         var result = stat()
         let flags = followingSymlinks ? 0 : AT_SYMLINK_NOFOLLOW
-        _ = try retryingOnInterrupt("stat", path: path) { fstatat(rawValue, path, &result, flags) }
+        _ = try retryingOnInterrupt("stat", path: path.description) {
+            path.withPathCString { fstatat(rawValue, $0, &result, flags) }
+        }
         return result
     }
 
     /// fstatat(2) that answers nil for ENOENT and ENOTDIR, the "nothing there" cases.
-    public func statusIfPresent(of path: String) throws(SystemError) -> stat? {
+    public func statusIfPresent(of path: some PathArgument) throws(SystemError) -> stat? {
         do {
             return try status(of: path)
         } catch where error.errno == ENOENT || error.errno == ENOTDIR {
@@ -72,5 +74,20 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// no `*at` form (the `l*xattr` family).
     public func procPath(_ path: String) -> String {
         path == "." ? "/proc/self/fd/\(rawValue)" : "/proc/self/fd/\(rawValue)/\(path)"
+    }
+
+    /// Runs `body` with `/proc/self/fd/N/path` as a C string, built from the path's bytes (a name
+    /// that is not UTF-8 stays what it is).
+    func withProcPath<R>(_ path: some PathArgument, _ body: (UnsafePointer<CChar>) -> R) -> R {
+        path.withPathCString { pointer in
+            var bytes = Array("/proc/self/fd/\(rawValue)".utf8)
+            // "/proc/self/fd/N/." for the directory itself: the trailing "." makes the l*xattr calls
+            // act on the directory, not on the /proc symlink.
+            let length = strlen(pointer)
+            bytes.append(UInt8(ascii: "/"))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: length))
+            bytes.append(0)
+            return bytes.withUnsafeBytes { body($0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+        }
     }
 }

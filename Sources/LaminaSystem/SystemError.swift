@@ -32,13 +32,13 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
 /// Runs a syscall that returns -1 and sets errno on failure, retrying on EINTR.
 @inline(__always)
 public func retryingOnInterrupt<T: BinaryInteger>(
-    _ operation: String, path: String? = nil, _ body: () -> T
+    _ operation: String, path: @autoclosure () -> String? = nil, _ body: () -> T
 ) throws(SystemError) -> T {
     while true {
         let result = body()
         if result >= 0 { return result }
         let code = Glibc.errno
         if code == EINTR { continue }
-        throw SystemError(operation, errno: code, path: path)
+        throw SystemError(operation, errno: code, path: path())
     }
 }

@@ -123,7 +123,7 @@ final class LayerFixture {
                 let directory = try root.open(path, flags: O_RDONLY | O_DIRECTORY)
                 defer { directory.close() }
                 for record in try directory.directoryRecords().sorted(by: { $0.name < $1.name }) {
-                    try walk(path + "/" + record.name)
+                    try walk(path + "/" + record.name.description)
                 }
             default: break
             }
@@ -152,7 +152,7 @@ extension Overlay {
 
     /// The names of a merged directory (without "." and ".."), sorted.
     func names(_ path: String) throws -> [String] {
-        try listing(path).map(\.name).filter { $0 != "." && $0 != ".." }.sorted()
+        try listing(path).map(\.name).filter { !$0.isDotOrDotDot }.map(\.description).sorted()
     }
 
     /// The full listing of a merged directory, read in one call.

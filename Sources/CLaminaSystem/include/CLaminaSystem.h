@@ -29,6 +29,8 @@ int clamina_renameat2(int olddirfd, const char *oldpath, int newdirfd, const cha
 unsigned int clamina_rename_noreplace(void);
 unsigned int clamina_rename_exchange(void);
 unsigned int clamina_rename_whiteout(void);
+int clamina_o_direct(void);
+int clamina_o_path(void);
 long clamina_utime_now(void);
 long clamina_utime_omit(void);
 dev_t clamina_makedev(unsigned int major, unsigned int minor);

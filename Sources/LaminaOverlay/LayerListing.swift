@@ -1,0 +1,51 @@
+import Glibc
+import LaminaSystem
+
+/// One layer's copy of a directory, read once and sorted into what the merge needs: the names it
+/// shows, the names it whites out (in every whiteout format), and its markers (opaque in every
+/// format, redirect).
+///
+/// Thread safety: an immutable value once read.
+struct LayerListing: Sendable {
+    /// Names this copy shows, with d_type and inode number (whiteouts and OCI markers excluded).
+    var records: [DirectoryRecord] = []
+    /// Names this copy deletes in the layers below.
+    var whiteouts: [FileName] = []
+    var markers: DirectoryMarkers
+
+    /// Reads the directory `handle` refers to, whose markers are `markers` (a fresh descriptor is
+    /// opened for the listing, so the handle's own position is never shared between readers).
+    static func read(_ handle: FileDescriptor, markers: DirectoryMarkers) throws -> LayerListing {
+        let directory = try handle.open(".", flags: O_RDONLY | O_DIRECTORY)
+        defer { directory.close() }
+        var listing = LayerListing(markers: markers)
+        let records = try directory.directoryRecords()
+        listing.records.reserveCapacity(records.count)
+        for record in records {
+            if record.name == Whiteout.opaqueEntry {
+                listing.markers.opaque = true
+                continue
+            }
+            if Whiteout.isMarkerName(record.name) {
+                if let hidden = Whiteout.hiddenName(of: record.name) { listing.whiteouts.append(hidden) }
+                continue
+            }
+            var record = record
+            let checkDevice = record.type == UInt8(DT_CHR)
+            let checkAttribute = listing.markers.holdsAttributeWhiteouts && record.type == UInt8(DT_REG)
+            if record.type == UInt8(DT_UNKNOWN) || checkDevice || checkAttribute {
+                guard let status = try directory.statusIfPresent(of: record.name) else { continue }
+                record.type = DirectoryRecord.directoryType(of: status.st_mode)
+                if Whiteout.isDevice(status)
+                    || (listing.markers.holdsAttributeWhiteouts && record.type == UInt8(DT_REG) && status.st_size == 0
+                        && Whiteout.hasWhiteoutAttribute(directory, record.name))
+                {
+                    listing.whiteouts.append(record.name)
+                    continue
+                }
+            }
+            listing.records.append(record)
+        }
+        return listing
+    }
+}

@@ -1,0 +1,78 @@
+import Glibc
+import LaminaSystem
+
+/// Where a node lives, as (directory descriptor, one name): the upper copy of a directory is its own
+/// cached handle, reopened from its parent's handle and its name when the cache closed it; any other
+/// upper entry is its parent's upper handle plus its name; a lower entry is its `LayerDirectory`
+/// plus its name. No path of more than one component is ever resolved.
+extension Overlay {
+    /// Runs `body` with the descriptor of `directory`'s upper copy (which exists: callers copied it
+    /// up, or found it there).
+    func withUpperDirectory<T>(_ directory: Node, _ body: (FileDescriptor) throws -> T) throws -> T {
+        guard directory.parent != nil else { return try body(stack.upper) }
+        let box = try directoryBox(directory)
+        return try stack.cache.withDescriptor(box.upperHandle, open: { try openUpperDirectory(directory, box: box) }, body)
+    }
+
+    /// Opens the upper copy of `directory` by its current name in its parent's upper copy, checking
+    /// it is the directory the node had (a rename may have moved the name meanwhile: then the name
+    /// is read again).
+    private func openUpperDirectory(_ directory: Node, box: DirectoryBox) throws -> FileDescriptor {
+        for _ in 0..<8 {
+            guard let (parent, name) = directory.currentName else {
+                throw SystemError("open", errno: ENOENT, path: "#\(directory.id)")
+            }
+            let opened = try withUpperDirectory(parent) { try DirectoryHandle.open(name, in: $0) }
+            let inode = UInt64(try opened.status().st_ino)
+            let known = box.upperInode.load(ordering: .acquiring)
+            if known == 0 || known == inode {
+                if known == 0 { box.upperInode.store(inode, ordering: .releasing) }
+                return opened
+            }
+            opened.close()
+        }
+        throw SystemError("open", errno: ENOENT, path: "#\(directory.id)")
+    }
+
+    /// Runs `body` with (directory descriptor, name) of where `node` lives right now: its upper
+    /// copy, else its top-most lower copy. For a directory node the descriptor is the directory
+    /// itself and the name is ".".
+    func withLocation<T>(_ node: Node, _ body: (FileDescriptor, FileName) throws -> T) throws -> T {
+        if node.isDirectory {
+            if node.isUpper { return try withUpperDirectory(node) { try body($0, ".") } }
+            guard let box = node.directory else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
+            let top = try resolvedSources(of: node, box: box).first
+            guard let top else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
+            return try top.withDescriptor(stack.cache) { try body($0, ".") }
+        }
+        if node.isUpper {
+            guard let (parent, name) = node.currentName else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
+            return try withUpperDirectory(parent) { try body($0, name) }
+        }
+        let lower = node.placement.withLock { $0.removed ? nil : ($0.lowerDirectory, $0.lowerName) }
+        guard let (directory, name) = lower, let directory else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
+        return try directory.withDescriptor(stack.cache) { try body($0, name) }
+    }
+
+    /// Opens `node`'s file where it lives now (the upper copy when there is one), checking that the
+    /// file opened is the node's own: a rename elsewhere can move a name between reading the node's
+    /// name and opening it, and then the open is made again under the parent's lock.
+    func openFile(of node: Node, flags: Int32) throws -> FileDescriptor {
+        let flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | OpenFlags.direct)) | O_NOFOLLOW
+        let opened = try withLocation(node) { try $0.open($1, flags: flags) }
+        if try !node.isUpper || inodes.number(of: opened.status()) == node.inode { return opened }
+        opened.close()
+        guard let parent = node.parent, let box = parent.directory else { throw SystemError("open", errno: ENOENT, path: "#\(node.id)") }
+        return try box.state.withLock { _ in
+            try withLocation(node) { try $0.open($1, flags: flags) }
+        }
+    }
+
+    /// The node's attributes as they are on disk (not yet merged), checked as `openFile` checks.
+    func realAttributes(of node: Node) throws -> stat {
+        let status = try withLocation(node) { try $0.status(of: $1) }
+        if node.isDirectory || !node.isUpper || inodes.number(of: status) == node.inode { return status }
+        guard let parent = node.parent, let box = parent.directory else { throw SystemError("stat", errno: ENOENT, path: "#\(node.id)") }
+        return try box.state.withLock { _ in try withLocation(node) { try $0.status(of: $1) } }
+    }
+}
