@@ -14,6 +14,7 @@ import Glibc
 /// STORE/blobs/sha256/HEX               manifests, configs and layer blobs as fetched
 /// STORE/layers/sha256/DIFFID-HEX/      one unpacked tree per layer, keyed by diff id
 /// STORE/staging/op-ID/                 one unfinished operation (removed when its process is gone)
+/// STORE/holds/HOLDER.json               layers a container uses (LayerHold): kept by prune
 /// STORE/store.lock, index.lock         flock(2) files
 /// ```
 /// Nothing becomes visible until it is complete: blobs and layers are written under `staging/`
@@ -64,7 +65,7 @@ public final class ImageStore: Sendable {
 
     private func create() throws(ImageError) {
         do {
-            for directory in [blobsDirectory, layersDirectory, stagingDirectory] {
+            for directory in [blobsDirectory, layersDirectory, stagingDirectory, holdsDirectory] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             let layout = root + "/oci-layout"

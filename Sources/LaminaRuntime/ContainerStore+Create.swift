@@ -6,14 +6,13 @@ extension ContainerStore {
     /// Creates a container ready for `runc run`: its record, upper and work directories, the
     /// image's merged view mounted on its rootfs, and its bundle's config.json. Fails with one
     /// clear error (unknown image, name in use, command not in the image, mount busy...) and then
-    /// leaves nothing behind.
+    /// leaves nothing behind. The image's layers are held for the container from before they are
+    /// mounted until it is removed (`ContainerStore+Holds`).
     public func create(_ options: RunOptions) throws(RuntimeError) -> ContainerRecord {
         _ = try runc()
         let kind = try RootfsMounter.kind()
         let details = try RuntimeError.image { () throws(ImageError) in try images.details(try images.resolve(options.image)) }
-        let lower = try RuntimeError.image { () throws(ImageError) in try images.layerDirectories(for: options.image) }
-        let imageConfig = ImageRunConfig(details.config.config)
-        let args = try ContainerProcess.arguments(image: imageConfig, options: options)
+        _ = try ContainerProcess.arguments(image: ImageRunConfig(details.config.config), options: options)
         if let name = options.name, !ContainerName.isValid(name) { throw .invalidName(name) }
         if options.detach && options.terminal {
             throw .invalidArgument("-t needs a container in the foreground: drop -d or -t")
@@ -22,11 +21,17 @@ extension ContainerStore {
             throw .invalidArgument("volume source \(volume.hostPath) does not exist")
         }
 
-        var record = try allocate(options, imageID: details.id.description, lower: lower, command: args, mounter: kind)
+        var record = try allocate(options, imageID: details.id.description, lower: [], command: [], mounter: kind)
         do {
             let id = record.id
+            let held = try holdImage(options.image, for: record)
+            let imageConfig = ImageRunConfig(held.details.config.config)
+            record.imageID = held.details.id.description
+            record.lowerDirectories = held.layerDirectories
+            record.command = try ContainerProcess.arguments(image: imageConfig, options: options)
+            try write(record)
             record.mountDaemon = try mounter(kind).mount(
-                lower: lower, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id))
+                lower: record.lowerDirectories, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id))
             try write(record)
             let process = try ContainerProcess(image: imageConfig, options: options, rootfs: rootfs(id))
             if RootfsPath.resolve(process.cwd, in: rootfs(id)) == nil {

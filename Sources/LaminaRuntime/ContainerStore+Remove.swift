@@ -57,5 +57,6 @@ extension ContainerStore {
         } catch {
             throw .system(SystemError("remove", errno: EIO, path: directory(id)))
         }
+        releaseImage(of: record)
     }
 }
