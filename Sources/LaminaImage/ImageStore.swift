@@ -36,10 +36,11 @@ public final class ImageStore: Sendable {
     }
 
     /// `--store`, else `LAMINA_STORE`, else `/var/lib/lamina` for root and `$XDG_DATA_HOME/lamina`
-    /// (default `~/.local/share/lamina`) for everyone else.
+    /// (default `~/.local/share/lamina`) for everyone else, root of a user namespace included (a
+    /// plain user's command run again in a rootless container's namespace keeps the user's store).
     public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let store = environment["LAMINA_STORE"], !store.isEmpty { return store }
-        if geteuid() == 0 { return "/var/lib/lamina" }
+        if Privilege.current == .hostRoot { return "/var/lib/lamina" }
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/lamina" }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return home + "/.local/share/lamina"

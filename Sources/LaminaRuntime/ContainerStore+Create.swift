@@ -11,6 +11,7 @@ extension ContainerStore {
     public func create(_ options: RunOptions) throws(RuntimeError) -> ContainerRecord {
         _ = try runc()
         let kind = try RootfsMounter.kind()
+        let rootless = try RootlessIdentity.prepare(mounter: kind)
         let details = try RuntimeError.image { () throws(ImageError) in try images.details(try images.resolve(options.image)) }
         _ = try ContainerProcess.arguments(image: ImageRunConfig(details.config.config), options: options)
         if let name = options.name, !ContainerName.isValid(name) { throw .invalidName(name) }
@@ -22,6 +23,7 @@ extension ContainerStore {
         }
 
         var record = try allocate(options, imageID: details.id.description, lower: [], command: [], mounter: kind)
+        record.rootless = rootless
         do {
             let id = record.id
             let held = try holdImage(options.image, for: record)
@@ -30,31 +32,46 @@ extension ContainerStore {
             record.lowerDirectories = held.layerDirectories
             record.command = try ContainerProcess.arguments(image: imageConfig, options: options)
             try write(record)
+            if rootless != nil {
+                // Its own mount is made in its user namespace when it starts (ContainerStore+Rootless).
+                try withReadOnlyView(of: record) { () throws(RuntimeError) in
+                    try writeBundle(&record, options: options, image: imageConfig)
+                }
+                return record
+            }
             record.mountDaemon = try mounter(kind).mount(
                 lower: record.lowerDirectories, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id))
             try write(record)
-            let process = try ContainerProcess(image: imageConfig, options: options, rootfs: rootfs(id))
-            if RootfsPath.resolve(process.cwd, in: rootfs(id)) == nil {
-                try RootfsPath.makeDirectories(process.cwd, in: rootfs(id))
-            }
-            let spec = RuntimeSpec(
-                process: process.spec(terminal: options.terminal),
-                root: RuntimeSpec.Root(path: rootfs(id), readonly: false),
-                hostname: record.shortID,
-                mounts: RuntimeSpec.standardMounts + options.volumes.map(RuntimeSpec.bind),
-                linux: RuntimeSpec.Linux(
-                    namespaces: RuntimeSpec.namespaces(hostNetwork: options.hostNetwork),
-                    maskedPaths: RuntimeSpec.maskedPaths, readonlyPaths: RuntimeSpec.readonlyPaths,
-                    resources: RuntimeSpec.Resources(devices: [RuntimeSpec.DeviceRule(allow: false, access: "rwm")])))
-            try writeJSON(spec, to: bundleDirectory(id) + "/config.json")
-            record.command = process.args
-            record.mountTargets = spec.mounts.map(\.destination)
-            try write(record)
+            try writeBundle(&record, options: options, image: imageConfig)
         } catch {
             try? removeFiles(of: record)
             throw error
         }
         return record
+    }
+
+    /// The process (resolved against the image mounted on the rootfs), its working directory, and
+    /// the bundle's config.json; the record learns the final command and runc's mount targets.
+    private func writeBundle(_ record: inout ContainerRecord, options: RunOptions, image: ImageRunConfig) throws(RuntimeError) {
+        let id = record.id
+        let process = try ContainerProcess(image: image, options: options, rootfs: rootfs(id))
+        if record.rootless == nil, RootfsPath.resolve(process.cwd, in: rootfs(id)) == nil {
+            try RootfsPath.makeDirectories(process.cwd, in: rootfs(id))
+        }
+        let spec = RuntimeSpec(
+            process: process.spec(terminal: options.terminal),
+            root: RuntimeSpec.Root(path: rootfs(id), readonly: false),
+            hostname: record.shortID,
+            mounts: RuntimeSpec.mounts(rootless: record.rootless != nil, hostNetwork: options.hostNetwork)
+                + options.volumes.map(RuntimeSpec.bind),
+            linux: RuntimeSpec.Linux(
+                namespaces: RuntimeSpec.namespaces(hostNetwork: options.hostNetwork),
+                maskedPaths: RuntimeSpec.maskedPaths, readonlyPaths: RuntimeSpec.readonlyPaths,
+                resources: RuntimeSpec.Resources(devices: record.rootless == nil ? [RuntimeSpec.DeviceRule(allow: false, access: "rwm")] : [])))
+        try writeJSON(spec, to: bundleDirectory(id) + "/config.json")
+        record.command = process.args
+        record.mountTargets = spec.mounts.map(\.destination)
+        try write(record)
     }
 
     /// Picks an id and a free name and makes the container's directories, under the store lock.

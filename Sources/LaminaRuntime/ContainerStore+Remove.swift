@@ -40,6 +40,7 @@ extension ContainerStore {
     func removeFiles(of record: ContainerRecord) throws(RuntimeError) {
         let id = record.id
         if let runc = try? runc() { runc.forceDelete(id) }
+        if let identity = record.rootless { try removeRootlessLayer(record, identity: identity) }
         try mounter(record.mounter).unmount(rootfs(id), daemon: record.mountDaemon)
         guard MountHealth.of(rootfs(id)) == .absent else {
             throw .mountBusy("the rootfs of \(record.name) is still mounted at \(rootfs(id))")

@@ -20,8 +20,13 @@ extension ContainerStore {
             defer { _ = lock }
             try write(record)
         }
-        let pid = try RuntimeError.system { () throws(SystemError) in
-            try ExternalCommand.spawn(runc.executable, runc.runArguments(id: record.id, bundle: bundleDirectory(record.id)), streams: streams)
+        let pid: pid_t
+        if let identity = record.rootless {
+            pid = try spawnRootlessRunner(record, identity: identity, streams: streams)
+        } else {
+            pid = try RuntimeError.system { () throws(SystemError) in
+                try ExternalCommand.spawn(runc.executable, runc.runArguments(id: record.id, bundle: bundleDirectory(record.id)), streams: streams)
+            }
         }
         SignalRelay.start(to: pid)
         let status = try? MountCalls.exitStatus(of: pid, blocking: true)

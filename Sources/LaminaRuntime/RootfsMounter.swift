@@ -102,7 +102,7 @@ public struct RootfsMounter: Sendable {
         }
     }
 
-    private func runMountCommand(_ executable: String, _ arguments: [String]) throws(RuntimeError) {
+    func runMountCommand(_ executable: String, _ arguments: [String]) throws(RuntimeError) {
         let result = try RuntimeError.system { () throws(SystemError) in try ExternalCommand.run(executable, arguments) }
         guard result.exitCode == 0 else {
             let message = result.lastLine.isEmpty ? "\(executable) exited with status \(result.exitCode)" : result.lastLine
