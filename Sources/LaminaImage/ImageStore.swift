@@ -69,6 +69,9 @@ public final class ImageStore: Sendable {
             for directory in [blobsDirectory, layersDirectory, stagingDirectory, holdsDirectory] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
+            // An image's setuid-root programs and device nodes are real files in the unpacked
+            // layers: only their owner may reach them (podman's layer store is 0700 too).
+            for directory in [root + "/layers", stagingDirectory] { chmod(directory, 0o700) }
             let layout = root + "/oci-layout"
             if !exists(layout) {
                 try atomicWrite(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layout)
