@@ -19,14 +19,15 @@ enum Redirect: Sendable, Equatable {
     init?(value: [UInt8]) {
         guard !value.isEmpty, !value.contains(0) else { return nil }
         let slash = UInt8(ascii: "/")
-        if value.first == slash {
-            // "/a/b": every component a name, none "." or ".."; "/" alone is the layer root.
+        if value == [slash] {
+            self = .absolute([])  // the layer root
+        } else if value.first == slash {
+            // "/a/b": every component a name, none "." or "..".
             var components: [FileName] = []
             for part in value.dropFirst().split(separator: slash, omittingEmptySubsequences: false) {
                 guard let name = FileName(bytes: part), !name.isDotOrDotDot else { return nil }
                 components.append(name)
             }
-            if components.count == 1 && value.count == 1 { components = [] }  // "/"
             self = .absolute(components)
         } else {
             guard let name = FileName(bytes: value), !name.isDotOrDotDot else { return nil }
