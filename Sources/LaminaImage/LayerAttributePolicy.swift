@@ -19,11 +19,13 @@ enum LayerAttributePolicy {
 
     static let appliedSystemAttributes: Set<String> = ["system.posix_acl_access", "system.posix_acl_default"]
 
-    /// True when an archive's attribute `name` is written to the unpacked file.
+    /// True when an archive's attribute `name` is written to the unpacked file. Compared as bytes,
+    /// as the kernel compares xattr names.
     static func applies(_ name: String) -> Bool {
-        if overlayPrefixes.contains(where: { name.hasPrefix($0) }) { return false }
-        if name.hasPrefix("user.") { return true }
-        if name == "security.capability" { return true }
-        return appliedSystemAttributes.contains(name)
+        let bytes = Array(name.utf8)
+        if overlayPrefixes.contains(where: { bytes.starts(with: $0.utf8) }) { return false }
+        if bytes.starts(with: "user.".utf8) { return true }
+        if bytes == Array("security.capability".utf8) { return true }
+        return appliedSystemAttributes.contains { Array($0.utf8) == bytes }
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A claim on one image's layers and blobs by something outside the store that uses them (a
 /// container runs on the unpacked layers, and its commit needs the image's manifest): while the
 /// claim is live, `prune` keeps them and `remove` refuses to drop the image's last name.
@@ -19,8 +23,8 @@ public struct LayerHold: Codable, Sendable, Equatable {
     public var diffIDs: [Digest]
 
     static func isValidHolder(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 128 && !text.hasPrefix(".")
-            && text.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || "_.-".unicodeScalars.contains($0) }
+        !text.isEmpty && text.utf8.count <= 128 && text.utf8.first != UInt8(ascii: ".")
+            && text.utf8.allSatisfy { isalnum(Int32($0)) != 0 && $0 < 0x80 || "_.-".utf8.contains($0) }
     }
 }
 

@@ -22,19 +22,20 @@ enum OCIWhiteout {
     }
 
     /// The role of the member at `components`; throws for a whiteout that names nothing (`.wh.`,
-    /// `.wh..`, `.wh...`) or one that would hold other members.
+    /// `.wh..`, `.wh...`) or one that would hold other members. Compared as bytes, as the engine
+    /// reads names (a `String` comparison would let a combining mark after the dot hide a prefix).
     static func role(of components: [String], entry: String) throws(ImageError) -> Role {
-        for (position, component) in components.enumerated() where component.hasPrefix(prefix) {
+        for (position, component) in components.enumerated() where component.utf8.starts(with: prefix.utf8) {
             let isLast = position == components.count - 1
-            if component.hasPrefix(metadataPrefix) {
-                return isLast && component == opaqueName ? .marker : .skipped
+            if component.utf8.starts(with: metadataPrefix.utf8) {
+                return isLast && component.utf8.elementsEqual(opaqueName.utf8) ? .marker : .skipped
             }
             guard isLast else {
                 throw .unsafeEntry(entry: entry, reason: "a whiteout ('\(component)') cannot hold other entries")
             }
-            let target = component.dropFirst(prefix.count)
-            if target.isEmpty || target == "." || target == ".." {
-                throw .unsafeEntry(entry: entry, reason: "whiteout of an invalid name '\(target)'")
+            let target = Array(component.utf8.dropFirst(prefix.utf8.count))
+            if target.isEmpty || target == Array(".".utf8) || target == Array("..".utf8) {
+                throw .unsafeEntry(entry: entry, reason: "whiteout of an invalid name '\(String(decoding: target, as: UTF8.self))'")
             }
             return .marker
         }
