@@ -48,7 +48,8 @@ extension ContainerStore {
         try? write(stored)
         runc.forceDelete(record.id)
         do {
-            try mounter(record.mounter).unmount(rootfs(record.id), daemon: record.mountDaemon)
+            // The stored daemon: a rootless container's runner records the one it started.
+            try mounter(record.mounter).unmount(rootfs(record.id), daemon: stored.mountDaemon ?? record.mountDaemon)
         } catch {
             logger.warning("\(record.name): \(error)")
         }
