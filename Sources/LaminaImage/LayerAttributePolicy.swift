@@ -1,3 +1,5 @@
+import LaminaOverlay
+
 /// Which extended attributes a layer archive may put on the files it unpacks to.
 ///
 /// An image comes from a stranger, and an xattr is not only file data: some are read by the host.
@@ -14,16 +16,13 @@
 ///
 /// Stateless namespace.
 enum LayerAttributePolicy {
-    /// Prefixes of the attributes overlay implementations keep their own markers in.
-    static let overlayPrefixes = ["trusted.overlay.", "user.overlay.", "user.fuseoverlayfs."]
-
     static let appliedSystemAttributes: Set<String> = ["system.posix_acl_access", "system.posix_acl_default"]
 
     /// True when an archive's attribute `name` is written to the unpacked file. Compared as bytes,
     /// as the kernel compares xattr names.
     static func applies(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
-        if overlayPrefixes.contains(where: { bytes.starts(with: $0.utf8) }) { return false }
+        if OverlayAttribute.privatePrefixes.contains(where: { bytes.starts(with: $0.utf8) }) { return false }
         if bytes.starts(with: "user.".utf8) { return true }
         if bytes == Array("security.capability".utf8) { return true }
         return appliedSystemAttributes.contains { Array($0.utf8) == bytes }

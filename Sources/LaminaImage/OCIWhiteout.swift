@@ -1,15 +1,17 @@
+import LaminaOverlay
+import LaminaSystem
+
 /// The OCI whiteout entries of a layer archive (image-spec "Whiteouts"): `.wh.NAME` deletes NAME
 /// from the layers below, `.wh..wh..opq` hides everything below its directory. They are the only
 /// markers an image carries, and the unpacker stores them in one shape, whatever the archive
 /// said: an empty regular file with no data, link target or xattrs, which every overlay reader
-/// (Lamina's engine, fuse-overlayfs, containers/storage) takes by its name alone.
+/// (Lamina's engine, fuse-overlayfs, containers/storage) takes by its name alone. Names compare
+/// as bytes, as the engine reads them (`Whiteout`).
 ///
 /// Stateless namespace.
 enum OCIWhiteout {
-    static let prefix = ".wh."
-    static let opaqueName = ".wh..wh..opq"
     /// AUFS's own bookkeeping (`.wh..wh.plnk/`, `.wh..wh.aufs`): skipped, as Docker skips it.
-    static let metadataPrefix = ".wh..wh."
+    static let metadataPrefix: FileName = ".wh..wh."
 
     /// What an archive path is, as far as whiteouts go.
     enum Role: Equatable {
@@ -21,21 +23,19 @@ enum OCIWhiteout {
         case skipped
     }
 
-    /// The role of the member at `components`; throws for a whiteout that names nothing (`.wh.`,
-    /// `.wh..`, `.wh...`) or one that would hold other members. Compared as bytes, as the engine
-    /// reads names (a `String` comparison would let a combining mark after the dot hide a prefix).
-    static func role(of components: [String], entry: String) throws(ImageError) -> Role {
-        for (position, component) in components.enumerated() where component.utf8.starts(with: prefix.utf8) {
+    /// The role of the member at `components`; throws for a whiteout that names nothing (`.wh..`,
+    /// `.wh...`) or one that would hold other members.
+    static func role(of components: [FileName], entry: ArchivePath) throws(ImageError) -> Role {
+        for (position, component) in components.enumerated() where Whiteout.isMarkerName(component) {
             let isLast = position == components.count - 1
-            if component.utf8.starts(with: metadataPrefix.utf8) {
-                return isLast && component.utf8.elementsEqual(opaqueName.utf8) ? .marker : .skipped
+            if component.hasPrefix(metadataPrefix) {
+                return isLast && component == Whiteout.opaqueEntry ? .marker : .skipped
             }
             guard isLast else {
                 throw .unsafeEntry(entry: entry, reason: "a whiteout ('\(component)') cannot hold other entries")
             }
-            let target = Array(component.utf8.dropFirst(prefix.utf8.count))
-            if target.isEmpty || target == Array(".".utf8) || target == Array("..".utf8) {
-                throw .unsafeEntry(entry: entry, reason: "whiteout of an invalid name '\(String(decoding: target, as: UTF8.self))'")
+            guard let hidden = Whiteout.hiddenName(of: component), !hidden.isDotOrDotDot else {
+                throw .unsafeEntry(entry: entry, reason: "whiteout of an invalid name '\(component)'")
             }
             return .marker
         }
@@ -49,7 +49,7 @@ enum OCIWhiteout {
     }
 
     /// The header a marker is stored with: an empty regular file keeping only its owner, mode and time.
-    static func normalized(_ entry: ArchiveEntry, path: String) -> ArchiveEntry {
+    static func normalized(_ entry: ArchiveEntry, path: ArchivePath) -> ArchiveEntry {
         ArchiveEntry(
             path: path, kind: .regular, permissions: entry.permissions & 0o777, uid: entry.uid, gid: entry.gid, size: 0,
             modificationSeconds: entry.modificationSeconds, modificationNanoseconds: entry.modificationNanoseconds)

@@ -61,7 +61,7 @@ private func marked(_ member: (ArchiveEntry, [UInt8]), _ attributes: [(String, S
 }
 
 private func device(_ path: String, major: UInt32 = 0, minor: UInt32 = 0) -> (ArchiveEntry, [UInt8]) {
-    (ArchiveEntry(path: path, kind: .characterDevice, permissions: 0o600, deviceMajor: major, deviceMinor: minor), [])
+    (ArchiveEntry(path: ArchivePath(path), kind: .characterDevice, permissions: 0o600, deviceMajor: major, deviceMinor: minor), [])
 }
 
 let overlayPrefixes = ["trusted.overlay.", "user.overlay.", "user.fuseoverlayfs."]

@@ -50,7 +50,7 @@ import Testing
         #expect(try fixture.store.resolve(held.details.id.description).manifest.digest == held.details.record.manifest.digest)
         let committed = try fixture.store.commitLayer(
             onto: held.details.id.description, name: "child:1", history: .init(created: "2024-01-01T00:00:00Z", createdBy: "test")
-        ) { archive throws(ImageError) in try archive.add(LayerMember(path: "new", mode: S_IFREG | 0o644)) }
+        ) { archive throws(ImageError) in try archive.add(LayerMember(path: ["new"], mode: S_IFREG | 0o644)) }
         #expect(try fixture.store.details(committed).config.rootfs.diffIDs.prefix(2) == held.details.config.rootfs.diffIDs[...])
 
         fixture.store.release(holder: "c1")
@@ -93,7 +93,7 @@ import Testing
         #expect(manifests.contains(try store.resolve(id.short).manifest.digest))
         #expect(manifests.contains(try store.resolve(id.description).manifest.digest))
         try store.commitLayer(onto: id.description, name: "child:1", history: .init(created: "2024-01-01T00:00:00Z", createdBy: "test")) {
-            archive throws(ImageError) in try archive.add(LayerMember(path: "b", mode: S_IFREG | 0o644))
+            archive throws(ImageError) in try archive.add(LayerMember(path: ["b"], mode: S_IFREG | 0o644))
         }
         #expect(Set(try store.remove(id.description)).count == 2, "rm by id removes the image: both manifests")
         #expect(try store.images().compactMap(\.name) == ["child:1"])
