@@ -8,7 +8,7 @@ public struct Lamina: ParsableCommand {
         subcommands: [
             Bench.self, MountCommand.self, UnmountCommand.self, ImageCommand.self,
             RunCommand.self, ListContainersCommand.self, StopCommand.self, KillCommand.self, RemoveCommand.self,
-            LogsCommand.self, DiffCommand.self, CommitCommand.self, ContainerMonitorCommand.self,
+            LogsCommand.self, DiffCommand.self, CommitCommand.self, ContainerMonitorCommand.self, ContainerRootlessCommand.self,
         ]
     )
     public init() {}

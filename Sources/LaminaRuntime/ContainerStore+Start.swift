@@ -20,8 +20,13 @@ extension ContainerStore {
             defer { _ = lock }
             try write(record)
         }
-        let pid = try RuntimeError.system { () throws(SystemError) in
-            try ExternalCommand.spawn(runc.executable, runc.runArguments(id: record.id, bundle: bundleDirectory(record.id)), streams: streams)
+        let pid: pid_t
+        if let identity = record.rootless {
+            pid = try spawnRootlessRunner(record, identity: identity, streams: streams)
+        } else {
+            pid = try RuntimeError.system { () throws(SystemError) in
+                try ExternalCommand.spawn(runc.executable, runc.runArguments(id: record.id, bundle: bundleDirectory(record.id)), streams: streams)
+            }
         }
         SignalRelay.start(to: pid)
         let status = try? MountCalls.exitStatus(of: pid, blocking: true)
@@ -43,7 +48,8 @@ extension ContainerStore {
         try? write(stored)
         runc.forceDelete(record.id)
         do {
-            try mounter(record.mounter).unmount(rootfs(record.id), daemon: record.mountDaemon)
+            // The stored daemon: a rootless container's runner records the one it started.
+            try mounter(record.mounter).unmount(rootfs(record.id), daemon: stored.mountDaemon ?? record.mountDaemon)
         } catch {
             logger.warning("\(record.name): \(error)")
         }
