@@ -46,7 +46,7 @@ let package = Package(
         // Containers: OCI runtime bundles run by runc on a merged view.
         .target(
             name: "LaminaRuntime",
-            dependencies: ["LaminaImage", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["LaminaImage", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
 
         // Benchmarks: Lamina beside kernel overlayfs and fuse-overlayfs.
         .target(name: "LaminaBench", dependencies: ["LaminaSystem", .product(name: "Logging", package: "swift-log")]),
@@ -70,8 +70,11 @@ let package = Package(
         .testTarget(name: "LaminaSystemTests", dependencies: ["LaminaSystem"]),
         .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem"]),
         .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem"]),
-        .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaSystem"]),
-        .testTarget(name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem"]),
+        // Fixtures the image and runtime tests share (odd file names, byte-exact tree listings).
+        .target(name: "LaminaTestSupport", dependencies: ["LaminaSystem"], path: "Tests/LaminaTestSupport"),
+        .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaSystem", "LaminaTestSupport"]),
+        .testTarget(
+            name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem", "LaminaTestSupport"]),
         .testTarget(name: "LaminaBenchTests", dependencies: ["LaminaBench", "LaminaSystem"]),
         // The command line as users type it: the real `lamina` binary, runc and a loopback registry.
         .testTarget(name: "LaminaCLITests", dependencies: ["LaminaSystem"]),

@@ -16,7 +16,7 @@ public struct Lamina: ParsableCommand {
             ImagesCommand.self, ImagePull.self, ImagePush.self, RemoveImagesCommand.self, ImageTag.self, SaveCommand.self,
             LoadCommand.self,
             ImageCommand.self, ContainerCommand.self, MountCommand.self, UnmountCommand.self, Bench.self,
-            ContainerMonitorCommand.self,
+            ContainerMonitorCommand.self, ContainerRootlessCommand.self,
         ]
     )
     public init() {}

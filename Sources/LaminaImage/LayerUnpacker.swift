@@ -1,3 +1,4 @@
+import LaminaOverlay
 import LaminaSystem
 
 #if canImport(Glibc)
@@ -10,19 +11,30 @@ import Glibc
 /// Every path is resolved one component at a time from the root's descriptor with `O_NOFOLLOW`,
 /// never by joining strings, so `..`, absolute paths and members reached through a symbolic link
 /// are refused by name; hard links must point at an earlier member of the same layer; a name may
-/// appear only once. OCI whiteouts (`.wh.NAME`, `.wh..wh..opq`) are kept as the empty files they
-/// are: the engine reads them directly. Not thread-safe: one unpacker per layer, owned by one task.
+/// appear only once. Names are bytes (`FileName`), placed exactly as the archive holds them. OCI
+/// whiteouts (`.wh.NAME`, `.wh..wh..opq`) are stored as empty files, the one shape the engine reads
+/// them in, whatever type the archive gave them (`OCIWhiteout`); a 0/0 character device (the
+/// overlay's whiteout) becomes the `.wh.NAME` it stands for; a `.wh.NAME` too long to be a file
+/// name (NAME of 252-255 bytes) becomes the kernel's form of the same whiteout, a 0/0 device named
+/// NAME. Extended attributes pass through `LayerAttributePolicy`: no overlay marker an archive
+/// carries is ever written.
+///
+/// Without host root (a plain user's store, or a user namespace) owners are not changed, and
+/// device nodes and xattrs the kernel refuses are left out, as containers/storage does for
+/// rootless podman. Not thread-safe: one unpacker per layer, owned by one task.
 final class LayerUnpacker {
     private let root: FileDescriptor
     private let rootPath: String
     private let limits: UnpackLimits
     private let changeOwners: Bool
+    /// Host root: a refused device node or xattr is an error, not a silent omission.
+    private let strict: Bool
     /// Kinds of the members placed so far, by normalized path.
-    private var placed: [String: ArchiveEntry.Kind] = [:]
+    private var placed: [[FileName]: ArchiveEntry.Kind] = [:]
     /// Directory modes and times, applied last so creating children does not disturb them.
-    private var directoryFinish: [(components: [String], permissions: mode_t, seconds: Int, nanoseconds: Int)] = []
+    private var directoryFinish: [(components: [FileName], permissions: mode_t, seconds: Int, nanoseconds: Int)] = []
     /// Open descriptors of parent directories already walked, by path.
-    private var parents: [String: FileDescriptor] = [:]
+    private var parents: [[FileName]: FileDescriptor] = [:]
 
     init(rootPath: String, limits: UnpackLimits) throws(ImageError) {
         do {
@@ -32,7 +44,8 @@ final class LayerUnpacker {
         }
         self.rootPath = rootPath
         self.limits = limits
-        changeOwners = geteuid() == 0
+        strict = Privilege.current == .hostRoot
+        changeOwners = strict
     }
 
     deinit {
@@ -53,10 +66,30 @@ final class LayerUnpacker {
 
     // MARK: Members
 
-    private func place(_ entry: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
+    private func place(_ member: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
         if parents.count > 256 { closeParents() }
-        let components = try Self.components(of: entry.path, entry: entry.path)
-        let key = components.joined(separator: "/")
+        var entry = member
+        if let (parentComponents, hidden) = try Self.overlongWhiteout(entry) {
+            let key = parentComponents + [hidden]
+            if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
+            let parent = try parentDescriptor(parentComponents, entry: entry.path)
+            try Self.system(entry) { () throws(SystemError) in try Whiteout.createDevice(in: parent, for: hidden) }
+            placed[key] = .characterDevice
+            return
+        }
+        var components = try Self.components(of: entry.path, entry: entry.path)
+        switch try OCIWhiteout.role(of: components, entry: entry.path) {
+        case .skipped:
+            return
+        case .marker:
+            entry = OCIWhiteout.normalized(entry, path: entry.path)
+        case .member:
+            if OCIWhiteout.isDeviceWhiteout(entry), let name = components.last, let marker = Whiteout.markerName(for: name) {
+                components[components.count - 1] = marker
+                entry = OCIWhiteout.normalized(entry, path: ArchivePath(components: components))
+            }
+        }
+        let key = components
         if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
         guard let name = components.last else {
             // The layer root itself ("./"): keep its metadata.
@@ -81,7 +114,7 @@ final class LayerUnpacker {
             return
         }
         if entry.kind == .regular {
-            try writeFile(entry, from: reader, parent: parent, name: name)
+            try writeFile(entry, from: entry.size == 0 ? nil : reader, parent: parent, name: name)
             placed[key] = entry.kind
             return
         }
@@ -93,32 +126,39 @@ final class LayerUnpacker {
                 try makeDirectory(entry, parent: parent, name: name)
                 directoryFinish.append((components, entry.permissions, entry.modificationSeconds, entry.modificationNanoseconds))
             case .symbolicLink:
-                try parent.makeSymbolicLink(name, target: Array((entry.symlinkTarget ?? "").utf8))
+                try parent.makeSymbolicLink(name, target: entry.symlinkTarget?.bytes ?? [])
                 try setOwner(entry: entry, parent: parent, name: name)
                 try applyExtendedAttributes(entry, parent: parent, name: name)
                 try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
             case .characterDevice, .blockDevice, .fifo, .socket:
-                try parent.makeNode(
-                    name, mode: entry.fileTypeBits | 0o600,
-                    device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
+                do throws(SystemError) {
+                    try parent.makeNode(
+                        name, mode: entry.fileTypeBits | 0o600,
+                        device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
+                } catch where error.errno == EPERM && !strict {
+                    return  // a device only host root may make; the runtime gives containers their /dev
+                }
                 try finishNonDirectory(entry, parent: parent, name: name)
             case .unknown:
-                throw SystemError("unsupported entry type", errno: EINVAL, path: entry.path)
+                throw SystemError("unsupported entry type", errno: EINVAL, path: entry.path.description)
             }
         }
         placed[key] = entry.kind
     }
 
-    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader, parent: FileDescriptor, name: String) throws(ImageError) {
+    /// Writes a regular file; `reader` nil writes it empty (a marker, whatever data it carried).
+    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader?, parent: FileDescriptor, name: FileName) throws(ImageError) {
         let file = try Self.system(entry) { () throws(SystemError) in
             try parent.open(name, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
         }
         defer { file.close() }
-        try reader.readData { (block, offset) throws(ImageError) in
+        try reader?.readData { (block, offset) throws(ImageError) in
             guard offset + Int64(block.count) <= entry.size else {
                 throw .unsafeEntry(entry: entry.path, reason: "data runs past the entry's size")
             }
-            try Self.system(entry) { () throws(SystemError) in try file.write(buffer: block, at: off_t(offset), path: entry.path) }
+            try Self.system(entry) { () throws(SystemError) in
+                try file.write(buffer: block, at: off_t(offset), path: entry.path.description)
+            }
         }
         try Self.system(entry) { () throws(SystemError) in
             try file.truncate(to: off_t(entry.size))
@@ -126,11 +166,11 @@ final class LayerUnpacker {
         }
     }
 
-    private func makeDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+    private func makeDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
         if let existing = try parent.statusIfPresent(of: name) {
             // Made earlier as the parent of another member; an explicit member is still new.
             guard existing.st_mode & S_IFMT == S_IFDIR else {
-                throw SystemError("mkdir", errno: EEXIST, path: entry.path)
+                throw SystemError("mkdir", errno: EEXIST, path: entry.path.description)
             }
         } else {
             try parent.makeDirectory(name, mode: 0o700)
@@ -139,10 +179,9 @@ final class LayerUnpacker {
         try applyExtendedAttributes(entry, parent: parent, name: name)
     }
 
-    private func placeHardLink(_ entry: ArchiveEntry, target: String, parent: FileDescriptor, name: String) throws(ImageError) {
+    private func placeHardLink(_ entry: ArchiveEntry, target: ArchivePath, parent: FileDescriptor, name: FileName) throws(ImageError) {
         let targetComponents = try Self.components(of: target, entry: entry.path)
-        let targetKey = targetComponents.joined(separator: "/")
-        guard let targetName = targetComponents.last, let kind = placed[targetKey], kind != .directory else {
+        guard let targetName = targetComponents.last, let kind = placed[targetComponents], kind != .directory else {
             throw .unsafeEntry(entry: entry.path, reason: "hard link target '\(target)' is not an earlier file in this layer")
         }
         let targetParent = try parentDescriptor(Array(targetComponents.dropLast()), entry: entry.path)
@@ -151,15 +190,15 @@ final class LayerUnpacker {
         }
     }
 
-    private func finishNonDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+    private func finishNonDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
         try setOwner(entry: entry, parent: parent, name: name)
         try parent.setMode(entry.permissions & 0o7777, of: name)
         try applyExtendedAttributes(entry, parent: parent, name: name)
         try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
     }
 
-    private func finishDirectory(_ components: [String], _ permissions: mode_t, _ seconds: Int, _ nanoseconds: Int) throws(ImageError) {
-        let parent = components.isEmpty ? root : try parentDescriptor(Array(components.dropLast()), entry: components.joined(separator: "/"))
+    private func finishDirectory(_ components: [FileName], _ permissions: mode_t, _ seconds: Int, _ nanoseconds: Int) throws(ImageError) {
+        let parent = components.isEmpty ? root : try parentDescriptor(Array(components.dropLast()), entry: ArchivePath(components: components))
         let name = components.last ?? "."
         do {
             try parent.setMode(permissions & 0o7777, of: name)
@@ -170,14 +209,18 @@ final class LayerUnpacker {
         }
     }
 
-    private func setOwner(entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+    private func setOwner(entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
         guard changeOwners else { return }
         try parent.setOwner(of: name, uid: entry.uid, gid: entry.gid)
     }
 
-    private func applyExtendedAttributes(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
-        for attribute in entry.extendedAttributes {
-            try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
+    private func applyExtendedAttributes(_ entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
+        for attribute in entry.extendedAttributes where LayerAttributePolicy.applies(attribute.name) {
+            do {
+                try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
+            } catch where !strict && (error.errno == EPERM || error.errno == ENOTSUP) {
+                continue  // e.g. security.capability outside a user namespace of our own
+            }
         }
     }
 
@@ -200,24 +243,37 @@ final class LayerUnpacker {
         parents.removeAll(keepingCapacity: true)
     }
 
-    /// The components of an archive path, refusing absolute paths and `..`.
-    static func components(of path: String, entry: String) throws(ImageError) -> [String] {
-        if path.hasPrefix("/") { throw .unsafeEntry(entry: entry, reason: "absolute path") }
-        var result: [String] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == ".." { throw .unsafeEntry(entry: entry, reason: "path leaves the layer ('..')") }
-            result.append(String(part))
+    /// The names of an archive path from the layer root, refusing absolute paths, `..` and names
+    /// of more than 255 bytes.
+    static func components(of path: ArchivePath, entry: ArchivePath) throws(ImageError) -> [FileName] {
+        try names(path.parts(entry: entry), entry: entry)
+    }
+
+    private static func names(_ parts: some Sequence<ArraySlice<UInt8>>, entry: ArchivePath) throws(ImageError) -> [FileName] {
+        var result: [FileName] = []
+        for part in parts {
+            guard let name = FileName(bytes: part) else {
+                throw .unsafeEntry(entry: entry, reason: "a name of \(part.count) bytes (at most \(FileName.maximumLength))")
+            }
+            result.append(name)
         }
         return result
     }
 
+    /// For a whiteout member `.wh.NAME` whose name passes 255 bytes: its directory and NAME.
+    private static func overlongWhiteout(_ entry: ArchiveEntry) throws(ImageError) -> ([FileName], FileName)? {
+        let parts = try entry.path.parts(entry: entry.path)
+        guard let last = parts.last, last.count > FileName.maximumLength, entry.kind == .regular, entry.hardlinkTarget == nil,
+              let hidden = Whiteout.hiddenName(ofMemberName: last)
+        else { return nil }
+        return (try names(parts.dropLast(), entry: entry.path), hidden)
+    }
+
     /// The descriptor of the directory `components` under the root, creating missing directories and
     /// refusing any component that is not a real directory (such as a symbolic link).
-    private func parentDescriptor(_ components: [String], entry: String) throws(ImageError) -> FileDescriptor {
+    private func parentDescriptor(_ components: [FileName], entry: ArchivePath) throws(ImageError) -> FileDescriptor {
         if components.isEmpty { return root }
-        let key = components.joined(separator: "/")
-        if let cached = parents[key] { return cached }
+        if let cached = parents[components] { return cached }
         let above = try parentDescriptor(Array(components.dropLast()), entry: entry)
         let name = components[components.count - 1]
         let descriptor: FileDescriptor
@@ -230,11 +286,12 @@ final class LayerUnpacker {
             }
         } catch {
             if error.errno == ELOOP || error.errno == ENOTDIR {
-                throw .unsafeEntry(entry: entry, reason: "'\(key)' is not a directory (a symbolic link or a file)")
+                let path = ArchivePath(components: components)
+                throw .unsafeEntry(entry: entry, reason: "'\(path)' is not a directory (a symbolic link or a file)")
             }
             throw .unsafeEntry(entry: entry, reason: error.description)
         }
-        parents[key] = descriptor
+        parents[components] = descriptor
         return descriptor
     }
 }

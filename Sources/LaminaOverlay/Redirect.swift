@@ -11,12 +11,14 @@ import LaminaSystem
 /// it: the directory merges as if it had none. No redirect can name anything outside the layers.
 ///
 /// Thread safety: an immutable value.
-enum Redirect: Sendable, Equatable {
+public enum Redirect: Sendable, Equatable {
+    /// The directory's old name beside it (a rename within the same directory).
     case sibling(FileName)
+    /// The directory's old path from the layer root, one name per level (empty: the root).
     case absolute([FileName])
 
     /// The redirect an xattr value names; nil when the value is not a valid redirect.
-    init?(value: [UInt8]) {
+    public init?(value: [UInt8]) {
         guard !value.isEmpty, !value.contains(0) else { return nil }
         let slash = UInt8(ascii: "/")
         if value == [slash] {
@@ -35,8 +37,17 @@ enum Redirect: Sendable, Equatable {
         }
     }
 
+    /// The old path from the layer root of a directory whose own parent is at `parent` (what a
+    /// sibling redirect means there).
+    public func components(parent: [FileName]) -> [FileName] {
+        switch self {
+        case .sibling(let name): parent + [name]
+        case .absolute(let components): components
+        }
+    }
+
     /// The xattr value that names `components` from the layer root (what a rename writes).
-    static func value(absolute components: [FileName]) -> [UInt8] {
+    public static func value(absolute components: [FileName]) -> [UInt8] {
         var value: [UInt8] = []
         for component in components {
             value.append(UInt8(ascii: "/"))

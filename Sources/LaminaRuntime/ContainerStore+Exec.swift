@@ -41,8 +41,12 @@ extension ContainerStore {
         let runc = try runc()
         let arguments = ["--root", runc.root, "exec", "--process", processPath] + (options.detach ? ["--detach"] : []) + [record.id]
         guard options.detach else {
-            let session = RuncSession(
-                runc: runc, arguments: arguments, runcLog: runcLog, streams: streams, log: nil, terminal: options.terminal)
+            let session = RuncSession(runcLog: runcLog, streams: streams, log: nil, terminal: options.terminal) {
+                (pipes) throws(RuntimeError) -> pid_t in
+                try RuntimeError.system { () throws(SystemError) in
+                    try ExternalCommand.spawn(runc.executable, runc.logArguments(runcLog) + arguments, streams: pipes)
+                }
+            }
             return try session.run()
         }
         let result = try RuntimeError.system { () throws(SystemError) in

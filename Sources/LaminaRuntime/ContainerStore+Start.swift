@@ -25,9 +25,17 @@ extension ContainerStore {
         let code: Int32
         do {
             let session = RuncSession(
-                runc: runc, arguments: runc.runArguments(id: record.id, bundle: bundleDirectory(record.id)),
                 runcLog: runcLogPath(record.id), streams: streams, log: try ContainerLog.Writer(path: logPath(record.id)),
-                terminal: record.terminal)
+                terminal: record.terminal
+            ) { (pipes) throws(RuntimeError) -> pid_t in
+                // A plain user's container: its runner runs runc (with the same log) in its user namespace.
+                if let identity = record.rootless { return try spawnRootlessRunner(record, identity: identity, streams: pipes) }
+                return try RuntimeError.system { () throws(SystemError) in
+                    try ExternalCommand.spawn(
+                        runc.executable, runc.logArguments(runcLogPath(record.id)) + runc.runArguments(id: record.id, bundle: bundleDirectory(record.id)),
+                        streams: pipes)
+                }
+            }
             code = try session.run()
         } catch {
             finish(record, exitCode: error.exitCode, runc: runc, failure: error.description)
@@ -50,7 +58,8 @@ extension ContainerStore {
         try? write(stored)
         runc.forceDelete(record.id)
         do {
-            try mounter(record.mounter).unmount(rootfs(record.id), daemon: record.mountDaemon)
+            // The stored daemon: a rootless container's runner records the one it started.
+            try mounter(record.mounter).unmount(rootfs(record.id), daemon: stored.mountDaemon ?? record.mountDaemon)
         } catch {
             logger.warning("\(record.name): \(error)")
         }

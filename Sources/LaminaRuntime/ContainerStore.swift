@@ -42,6 +42,8 @@ public final class ContainerStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: runcRoot, withIntermediateDirectories: true)
+            // Containers' writable layers hold what their processes made (setuid files too).
+            chmod(root, 0o700)
         } catch {
             throw .system(SystemError("mkdir", errno: EIO, path: root))
         }

@@ -12,15 +12,15 @@ import Glibc
 ///
 /// Immutable value; `run` blocks until runc exits.
 struct RuncSession {
-    var runc: Runc
-    /// runc's arguments but for its log (`--root R run --bundle B ID`, `--root R exec ...`).
-    var arguments: [String]
     /// Where runc writes its JSON log (emptied first).
     var runcLog: String
     /// Standard input for the container, and where its output and errors go (-1: only to `log`).
     var streams: (input: Int32, output: Int32, error: Int32)
     var log: ContainerLog.Writer?
     var terminal: Bool
+    /// Starts runc (`--log RUNCLOG --log-format json ...`, or a runner that does) on the given
+    /// standard input, output and error; returns the pid to wait for.
+    var spawn: (_ streams: (Int32, Int32, Int32)) throws(RuntimeError) -> pid_t
 
     /// Runs runc to its end; returns the container process's exit code (128 + signal when killed).
     func run() throws(RuntimeError) -> Int32 {
@@ -45,11 +45,7 @@ struct RuncSession {
                 MountCalls.close(output.write)
                 MountCalls.close(errors.write)
             }
-            pid = try RuntimeError.system { () throws(SystemError) in
-                try ExternalCommand.spawn(
-                    runc.executable, runc.logArguments(runcLog) + arguments,
-                    streams: (streams.input, output.write, errors.write))
-            }
+            pid = try spawn((streams.input, output.write, errors.write))
         }
         SignalRelay.start(to: pid)
         let relay = OutputRelay(

@@ -29,6 +29,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case running(String)
     case notRunning(String)
     case invalidArgument(String)
+    case rootless(String)
     case runc(String)
     case system(SystemError)
 
@@ -61,6 +62,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
         case .running(let name): "container \(name) is running: stop it first (`lamina stop \(name)`) or use `lamina rm -f`"
         case .notRunning(let name): "container \(name) is not running"
         case .invalidArgument(let message): message
+        case .rootless(let message): "cannot run a container without root: \(message)"
         case .runc(let message): "runc: \(message)"
         case .system(let error): error.description
         }

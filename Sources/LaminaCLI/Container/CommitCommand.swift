@@ -14,6 +14,10 @@ struct CommitCommand: ParsableCommand {
 
     func run() throws {
         try storeOptions.run("lamina commit") { store in
+            if let code = try store.rerunInUserNamespace(of: container, arguments: Array(CommandLine.arguments.dropFirst())) {
+                if code != 0 { throw ExitCode(code) }
+                return
+            }
             let image = try store.commit(container, as: tag, message: message, author: author)
             print(image.manifest.digest)
         }

@@ -10,6 +10,10 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         try storeOptions.run("lamina diff") { store in
+            if let code = try store.rerunInUserNamespace(of: container, arguments: Array(CommandLine.arguments.dropFirst())) {
+                if code != 0 { throw ExitCode(code) }
+                return
+            }
             for change in try store.diff(container) { print(change) }
         }
     }
