@@ -27,7 +27,7 @@ extension ContainerStore {
             let session = RuncSession(
                 runcLog: runcLogPath(record.id), streams: streams, log: try ContainerLog.Writer(path: logPath(record.id)),
                 terminal: record.terminal
-            ) { (pipes) throws(RuntimeError) -> pid_t in
+            ) { [self] (pipes) throws(RuntimeError) -> pid_t in
                 // A plain user's container: its runner runs runc (with the same log) in its user namespace.
                 if let identity = record.rootless { return try spawnRootlessRunner(record, identity: identity, streams: pipes) }
                 return try RuntimeError.system { () throws(SystemError) in
