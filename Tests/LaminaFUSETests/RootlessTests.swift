@@ -190,7 +190,7 @@ struct RootlessTests {
         let refused = try user.run("'\(lamina)' run --store '\(store)' --rm sample:1 true; echo \"exit $?\"; ls '\(store)/containers' | wc -l")
         chmod("/dev/fuse", 0o666)
         #expect(refused.errorOutput.contains("cannot run a container without root: /dev/fuse cannot be opened"), Comment(rawValue: refused.transcript))
-        #expect(refused.output == "exit 1\n0\n", Comment(rawValue: refused.transcript))
+        #expect(refused.output == "exit 125\n0\n", Comment(rawValue: refused.transcript))  // docker: lamina itself failed
         #expect(MountInfo.current().allSatisfy { !$0.mountpoint.hasPrefix(scratch.path) }, "nothing left mounted")
         let leftover = try Command.run("ps", ["-u", String(user.uid), "-o", "stat=,args="]).output
             .split(separator: "\n").filter { !$0.hasPrefix("Z") && !$0.contains("catatonit") }
