@@ -24,6 +24,10 @@ let package = Package(
         // System call wrappers: one Swift function per syscall, errors carry errno and path.
         .target(name: "LaminaSystem", dependencies: ["CLaminaSystem"]),
 
+        // A layer described by one mapped index file (names, metadata, xattrs, where each file's
+        // bytes are), read instead of its directory: the owner of the layer index format.
+        .target(name: "LaminaLayerIndex", dependencies: ["LaminaSystem"]),
+
         // The union engine: pure Swift over POSIX, no FUSE.
         .target(
             name: "LaminaOverlay",
@@ -68,6 +72,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
 
         .testTarget(name: "LaminaSystemTests", dependencies: ["LaminaSystem"]),
+        .testTarget(name: "LaminaLayerIndexTests", dependencies: ["LaminaLayerIndex", "LaminaSystem"]),
         .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem"]),
         .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem"]),
         // Fixtures the image and runtime tests share (odd file names, byte-exact tree listings).
