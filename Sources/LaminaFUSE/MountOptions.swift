@@ -8,6 +8,9 @@ import LaminaOverlay
 public struct MountOptions: Sendable, Equatable {
     /// Lower layers, top-most first (as overlayfs lists them).
     public var lowerDirectories: [String] = []
+    /// How each of those layers is read, where the caller knows more than a directory (the store's
+    /// layer indexes, lazily pulled layers); nil: each is a plain directory.
+    public var lowerLayers: LowerLayerList?
     public var upperDirectory: String?
     public var workDirectory: String?
     public var mountPoint: String = ""
@@ -62,7 +65,7 @@ public struct MountOptions: Sendable, Equatable {
     /// The engine's view of this mount. A read-only mount gets no upper or work directory.
     public var overlayConfiguration: OverlayConfiguration {
         OverlayConfiguration(
-            lowerDirectories: lowerDirectories,
+            lowerLayers: lowerLayers?.layers ?? lowerDirectories.map { .directory($0) },
             upperDirectory: isReadOnly ? nil : upperDirectory,
             workDirectory: isReadOnly ? nil : workDirectory,
             markerNamespace: markerNamespace)
@@ -92,4 +95,18 @@ public struct MountOptions: Sendable, Equatable {
         }
         return result
     }
+}
+
+/// The lower layers of a mount as the engine reads them (`LowerLayer`s), carried in `MountOptions`;
+/// two lists are equal when they are the same list.
+///
+/// Thread safety: immutable.
+public final class LowerLayerList: Sendable, Equatable {
+    public let layers: [LowerLayer]
+
+    public init(_ layers: [LowerLayer]) {
+        self.layers = layers
+    }
+
+    public static func == (left: LowerLayerList, right: LowerLayerList) -> Bool { left === right }
 }
