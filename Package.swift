@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "LaminaImage",
             dependencies: [
-                "CArchive", "LaminaSystem", "LaminaOverlay",
+                "CArchive", "LaminaSystem", "LaminaOverlay", "LaminaLayerIndex",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -7,7 +7,7 @@ import Glibc
 
 extension ImageStore {
     /// Unpacks the layer blob at `blob` into `staging`, refusing it unless its uncompressed stream
-    /// hashes to `diffID`.
+    /// hashes to `diffID`, and writes the tree's layer index beside it.
     func unpackLayer(blob: String, descriptor: Descriptor, diffID: Digest, staging: Staging) throws(ImageError) {
         let target = staging.layerPath(diffID)
         guard mkdir(target, 0o755) == 0 else { throw .system(SystemError.current("mkdir", path: target)) }
@@ -20,6 +20,7 @@ extension ImageStore {
                 throw .digestMismatch(what: "\(name) (uncompressed, against its diff id)", expected: diffID, actual: actual)
             }
         }
+        try Self.writeIndex(of: target, to: staging.layerIndexPath(diffID))
     }
 
     /// Checks that a layer blob decompresses to `diffID` without unpacking it (the tree exists already).
@@ -53,7 +54,11 @@ extension ImageStore {
     /// Moves everything staged into the store. A blob or layer another process added meanwhile is
     /// identical by construction (same digest), so the staged copy is dropped.
     func commit(_ staging: Staging) throws(ImageError) {
-        for (from, to) in [(staging.path + "/blobs", blobsDirectory), (staging.path + "/layers", layersDirectory)] {
+        let moves = [
+            (staging.path + "/blobs", blobsDirectory), (staging.path + "/layers", layersDirectory),
+            (staging.path + "/indexes", indexesDirectory),
+        ]
+        for (from, to) in moves {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: from)) ?? []
             for name in names {
                 do {

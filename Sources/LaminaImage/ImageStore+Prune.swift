@@ -26,7 +26,7 @@ extension ImageStore {
             for diffID in details.config.rootfs.diffIDs { layers.insert(diffID) }
         }
         var report = PruneReport(blobs: [], layers: [])
-        for (directory, keep) in [(blobsDirectory, blobs), (layersDirectory, layers)] {
+        for (directory, keep) in [(blobsDirectory, blobs), (layersDirectory, layers), (indexesDirectory, layers)] {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
                 guard let digest = try? Digest(parsing: "sha256:" + name) else { continue }
                 if keep.contains(digest) { continue }
@@ -35,7 +35,7 @@ extension ImageStore {
                 } catch {
                     throw .malformed(what: "store", reason: "cannot remove \(directory)/\(name): \(error)")
                 }
-                if directory == blobsDirectory { report.blobs.append(digest) } else { report.layers.append(digest) }
+                if directory == blobsDirectory { report.blobs.append(digest) } else if directory == layersDirectory { report.layers.append(digest) }
             }
         }
         return report

@@ -13,6 +13,7 @@ import Glibc
 /// STORE/oci-layout, index.json         the OCI layout (skopeo reads oci:STORE:NAME:TAG)
 /// STORE/blobs/sha256/HEX               manifests, configs and layer blobs as fetched
 /// STORE/layers/sha256/DIFFID-HEX/      one unpacked tree per layer, keyed by diff id
+/// STORE/indexes/sha256/DIFFID-HEX       the layer index of that tree (LaminaLayerIndex)
 /// STORE/staging/op-ID/                 one unfinished operation (removed when its process is gone)
 /// STORE/store.lock, index.lock         flock(2) files
 /// ```
@@ -48,6 +49,7 @@ public final class ImageStore: Sendable {
 
     var blobsDirectory: String { root + "/blobs/sha256" }
     var layersDirectory: String { root + "/layers/sha256" }
+    var indexesDirectory: String { root + "/indexes/sha256" }
     var stagingDirectory: String { root + "/staging" }
     var indexPath: String { root + "/index.json" }
     var storeLockPath: String { root + "/store.lock" }
@@ -56,6 +58,8 @@ public final class ImageStore: Sendable {
     public func blobPath(_ digest: Digest) -> String { blobsDirectory + "/" + digest.encoded }
     /// The unpacked tree of the layer whose uncompressed digest is `diffID`.
     public func layerPath(_ diffID: Digest) -> String { layersDirectory + "/" + diffID.encoded }
+    /// Where the index of the unpacked tree of `diffID` is kept (`layerIndex(for:)` makes it on first need).
+    public func layerIndexPath(_ diffID: Digest) -> String { indexesDirectory + "/" + diffID.encoded }
 
     func exists(_ path: String) -> Bool {
         var info = stat()
@@ -64,7 +68,7 @@ public final class ImageStore: Sendable {
 
     private func create() throws(ImageError) {
         do {
-            for directory in [blobsDirectory, layersDirectory, stagingDirectory] {
+            for directory in [blobsDirectory, layersDirectory, indexesDirectory, stagingDirectory] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             let layout = root + "/oci-layout"
