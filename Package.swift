@@ -19,6 +19,8 @@ let package = Package(
         // C modules: libfuse3, libarchive, and the few syscalls Swift cannot call directly.
         .systemLibrary(name: "CFuse", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CLaminaSystem"),
 
         // System call wrappers: one Swift function per syscall, errors carry errno and path.
@@ -47,6 +49,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Lazy pulling: tables of contents (zstd:chunked, eStargz) to layer indexes, blob ranges
+        // fetched from the registry on demand, verified, and kept in the store.
+        .target(
+            name: "LaminaLazy",
+            dependencies: [
+                "CZstd", "CZlib", "LaminaImage", "LaminaLayerIndex", "LaminaSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // Containers: OCI runtime bundles run by runc on a merged view.
         .target(
             name: "LaminaRuntime",
@@ -59,7 +71,7 @@ let package = Package(
         .target(
             name: "LaminaCLI",
             dependencies: [
-                "LaminaFUSE", "LaminaOverlay", "LaminaImage", "LaminaRuntime", "LaminaBench", "LaminaSystem",
+                "LaminaFUSE", "LaminaOverlay", "LaminaImage", "LaminaLazy", "LaminaRuntime", "LaminaBench", "LaminaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -75,7 +87,8 @@ let package = Package(
         .testTarget(name: "LaminaLayerIndexTests", dependencies: ["LaminaLayerIndex", "LaminaSystem"]),
         .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem"]),
         .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem"]),
-        .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaSystem"]),
+        .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaSystem"]),
+        .testTarget(name: "LaminaLazyTests", dependencies: ["LaminaLazy", "LaminaImage", "LaminaLayerIndex", "LaminaSystem"]),
         .testTarget(name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem"]),
         .testTarget(name: "LaminaBenchTests", dependencies: ["LaminaBench", "LaminaSystem"]),
     ],

@@ -11,6 +11,7 @@ extension ImageStore {
     public func export(_ text: String, to path: String) throws(ImageError) {
         let record = try resolve(text)
         let details = try details(record)
+        try requireCompleteLayers(details.manifest, for: "export")
         var entry = record.manifest
         entry.annotations = record.name.map { [Descriptor.refNameAnnotation: $0] }
         let indexData: Data

@@ -14,7 +14,11 @@ extension ImageStore {
         let name = "layer \(descriptor.digest.short)"
         try withLayerStream(blob: blob, name: name) { (decompressor) throws(ImageError) in
             let tar = try ArchiveReader(source: decompressor, format: .tarUncompressed, name: name)
-            try LayerUnpacker(rootPath: target, limits: limits).unpack(tar)
+            let unpacker = try LayerUnpacker(rootPath: target, limits: limits)
+            if descriptor.annotations?[Descriptor.estargzTOCDigestAnnotation] != nil {
+                unpacker.skippedRootNames = Descriptor.estargzFormatEntries
+            }
+            try unpacker.unpack(tar)
         } verify: { actual throws(ImageError) in
             guard actual == diffID else {
                 throw .digestMismatch(what: "\(name) (uncompressed, against its diff id)", expected: diffID, actual: actual)
@@ -32,6 +36,15 @@ extension ImageStore {
                 throw .digestMismatch(what: "\(name) (uncompressed, against its diff id)", expected: diffID, actual: actual)
             }
         }
+    }
+
+    /// The digest of the uncompressed stream of the blob at `blob`, then of it padded with 1 to
+    /// `extraZeroBlocks` more 512-byte zero blocks (see `HashingDecompressor.finish(extraZeroBlocks:)`).
+    package func uncompressedDigests(blob: String, extraZeroBlocks: Int) throws(ImageError) -> [Digest] {
+        let descriptor = try ImageError.system { () throws(SystemError) in try FileDescriptor.open(blob, flags: O_RDONLY) }
+        defer { descriptor.close() }
+        let decompressor = try HashingDecompressor(fileDescriptor: descriptor, name: blob, limit: limits.maxLayerSize)
+        return try decompressor.finish(extraZeroBlocks: extraZeroBlocks)
     }
 
     private func withLayerStream(

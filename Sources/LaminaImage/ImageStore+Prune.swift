@@ -26,7 +26,8 @@ extension ImageStore {
             for diffID in details.config.rootfs.diffIDs { layers.insert(diffID) }
         }
         var report = PruneReport(blobs: [], layers: [])
-        for (directory, keep) in [(blobsDirectory, blobs), (layersDirectory, layers), (indexesDirectory, layers)] {
+        let kept = [(blobsDirectory, blobs), (layersDirectory, layers), (indexesDirectory, layers), (lazyLayersDirectory, blobs)]
+        for (directory, keep) in kept {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
                 guard let digest = try? Digest(parsing: "sha256:" + name) else { continue }
                 if keep.contains(digest) { continue }

@@ -14,6 +14,7 @@ import Glibc
 /// STORE/blobs/sha256/HEX               manifests, configs and layer blobs as fetched
 /// STORE/layers/sha256/DIFFID-HEX/      one unpacked tree per layer, keyed by diff id
 /// STORE/indexes/sha256/DIFFID-HEX       the layer index of that tree (LaminaLayerIndex)
+/// STORE/lazy/sha256/BLOB-HEX/          a lazily pulled layer: its index, the bytes fetched so far
 /// STORE/staging/op-ID/                 one unfinished operation (removed when its process is gone)
 /// STORE/store.lock, index.lock         flock(2) files
 /// ```
@@ -24,7 +25,7 @@ import Glibc
 public final class ImageStore: Sendable {
     public let root: String
     public let limits: UnpackLimits
-    let logger: Logger
+    package let logger: Logger
 
     /// Opens (creating if needed) the store at `root`, and removes staging left by killed processes.
     public init(root: String, limits: UnpackLimits = .standard, logger: Logger = Logger(label: "lamina.image")) throws(ImageError) {
@@ -61,14 +62,14 @@ public final class ImageStore: Sendable {
     /// Where the index of the unpacked tree of `diffID` is kept (`layerIndex(for:)` makes it on first need).
     public func layerIndexPath(_ diffID: Digest) -> String { indexesDirectory + "/" + diffID.encoded }
 
-    func exists(_ path: String) -> Bool {
+    package func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
     }
 
     private func create() throws(ImageError) {
         do {
-            for directory in [blobsDirectory, layersDirectory, indexesDirectory, stagingDirectory] {
+            for directory in [blobsDirectory, layersDirectory, indexesDirectory, lazyLayersDirectory, stagingDirectory] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             let layout = root + "/oci-layout"
@@ -105,7 +106,7 @@ public final class ImageStore: Sendable {
         }
     }
 
-    static let encoder: JSONEncoder = {
+    package static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

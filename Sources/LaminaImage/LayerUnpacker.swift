@@ -23,6 +23,9 @@ final class LayerUnpacker {
     private var directoryFinish: [(components: [String], permissions: mode_t, seconds: Int, nanoseconds: Int)] = []
     /// Open descriptors of parent directories already walked, by path.
     private var parents: [String: FileDescriptor] = [:]
+    /// Names at the layer root that belong to the layer's format, not to its tree (eStargz's TOC
+    /// and prefetch landmarks).
+    var skippedRootNames: Set<String> = []
 
     init(rootPath: String, limits: UnpackLimits) throws(ImageError) {
         do {
@@ -56,6 +59,10 @@ final class LayerUnpacker {
     private func place(_ entry: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
         if parents.count > 256 { closeParents() }
         let components = try Self.components(of: entry.path, entry: entry.path)
+        if components.count == 1, skippedRootNames.contains(components[0]) {
+            if entry.kind == .regular { try reader.readData { _, _ throws(ImageError) in } }
+            return
+        }
         let key = components.joined(separator: "/")
         if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
         guard let name = components.last else {

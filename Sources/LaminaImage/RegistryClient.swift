@@ -83,7 +83,7 @@ public final class RegistryClient: Sendable {
 
     /// Sends a request with the authorization the registry last asked for; on 401 answers the
     /// challenge (basic credentials, or a bearer token from the realm), keeps the answer, and retries once.
-    private func withAuthorization<T>(
+    func withAuthorization<T>(
         _ path: String, accept: String, repository: String,
         _ body: (URLRequest) async throws(ImageError) -> (T, HTTPURLResponse)
     ) async throws(ImageError) -> (T, HTTPURLResponse) {
@@ -146,7 +146,7 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    private func perform(_ request: URLRequest) async throws(ImageError) -> (Data, HTTPURLResponse) {
+    func perform(_ request: URLRequest) async throws(ImageError) -> (Data, HTTPURLResponse) {
         do {
             let (data, response) = try await session.data(for: request)
             guard let http = response as? HTTPURLResponse else { throw ImageError.registry("\(host): not an HTTP response") }
@@ -158,7 +158,7 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    private func check(_ response: URLResponse, what: String) throws(ImageError) {
+    func check(_ response: URLResponse, what: String) throws(ImageError) {
         guard let http = response as? HTTPURLResponse else { throw .registry("\(host): not an HTTP response") }
         switch http.statusCode {
         case 200..<300: return
