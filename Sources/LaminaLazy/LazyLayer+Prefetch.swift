@@ -74,7 +74,7 @@ extension LazyLayer {
         } else {
             let digests: [Digest]
             do {
-                digests = try store.uncompressedDigests(blob: blobPath, extraZeroBlocks: record.format == "zstd:chunked" ? 20 : 0)
+                digests = try store.uncompressedDigests(blob: blobPath, extraZeroBlocks: ImageStore.toleratedPadding(record.descriptor))
             } catch {
                 throw .compression("\(record.descriptor.digest.short): \(error)")
             }
