@@ -13,8 +13,12 @@ extension ImageStore {
 
     /// Every layer of an image (bottom first) with its lazy state and local bytes.
     public func layerProgress(for text: String) throws(ImageError) -> [LayerProgress] {
-        let details = try details(try resolve(text))
-        return details.manifest.layers.map { layer in
+        layerProgress(of: try details(try resolve(text)).manifest.layers)
+    }
+
+    /// `layers` with their lazy state and local bytes.
+    public func layerProgress(of layers: [Descriptor]) -> [LayerProgress] {
+        layers.map { layer in
             let state = lazyLayerState(layer.digest)
             var local = UInt64(max(0, layer.size))
             if state == .incomplete {

@@ -184,3 +184,23 @@ struct SkopeoZstdChunkedTests {
         #expect(log.errorLines.isEmpty)
     }
 }
+
+/// Images `lamina image convert` writes are ordinary images to other tools: podman pulls the
+/// zstd:chunked one from a registry and runs it.
+@Suite(.serialized, .enabled(if: PrivatePodman.available && LocalRegistry.available, "needs root, podman, skopeo and docker-registry"))
+struct ConvertedImageInteropTests {
+    @Test(arguments: ConversionFormat.allCases)
+    func podmanPullsAndRunsTheConvertedImage(_ format: ConversionFormat) throws {
+        let temp = TemporaryDirectory()
+        let registry = try LocalRegistry()
+        let busybox = try busyboxLayer(in: temp.sub("layers"))
+        let note = try LayerFixture.make([dir("etc"), file("etc/note", "converted by lamina\n")], in: temp.sub("layers"))
+        let store = try ImageStore(root: temp.sub("store"))
+        try store.importLayout(at: try ImageFixture.make(at: temp.sub("layout"), name: "app:1", layers: [busybox, note]).layout)
+        try store.convert("app:1", to: "app:lazy", format: format)
+        try registry.push("oci:\(store.root):app:lazy", as: "lamina/app:lazy")
+        let podman = PrivatePodman(root: temp.sub("podman"))
+        try podman("pull", "--tls-verify=false", "\(registry.address)/lamina/app:lazy")
+        #expect(try podman.runContainer("\(registry.address)/lamina/app:lazy", "/bin/cat", "/etc/note") == "converted by lamina\n")
+    }
+}

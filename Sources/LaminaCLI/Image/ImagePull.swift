@@ -1,9 +1,11 @@
 import ArgumentParser
 import Dispatch
 import LaminaImage
+import LaminaLazy
 import Synchronization
 
-/// `lamina image pull REF`: fetches an image from a registry (distribution API v2).
+/// `lamina image pull REF`: fetches an image from a registry (distribution API v2); with `--lazy`,
+/// only the tables of contents of its zstd:chunked and eStargz layers.
 struct ImagePull: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image from a registry.")
 
@@ -18,6 +20,9 @@ struct ImagePull: ParsableCommand {
     @Option(help: ArgumentHelp("Registry credentials.", valueName: "user:password"))
     var creds: String?
 
+    @Flag(help: "Fetch only the tables of contents of zstd:chunked and eStargz layers; their files come when first read.")
+    var lazy = false
+
     @Argument(help: "The image reference (HOST[:PORT]/REPOSITORY[:TAG][@DIGEST]).")
     var reference: String
 
@@ -27,9 +32,11 @@ struct ImagePull: ParsableCommand {
             let chosen = try platform.map { text throws(ImageError) in try Platform(parsing: text) } ?? .host
             let credentials = try creds.map { text throws(ImageError) in try RegistryCredentials(parsing: text) }
             let bar = ProgressBar()
-            let (reference, insecure, handler) = (reference, insecure, bar.handler)
+            let (reference, insecure, handler, lazy) = (reference, insecure, bar.handler, lazy)
             let record = try waitFor {
-                try await store.pull(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
+                lazy
+                    ? try await store.pullLazily(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
+                    : try await store.pull(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
             }
             bar.finish()
             print("\(record.name ?? "<none>") \(record.manifest.digest)")
