@@ -65,7 +65,9 @@ let package = Package(
             dependencies: ["LaminaImage", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
 
         // Benchmarks: Lamina beside kernel overlayfs and fuse-overlayfs.
-        .target(name: "LaminaBench", dependencies: ["LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "LaminaBench",
+            dependencies: ["LaminaImage", "LaminaLazy", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
 
         // The command line, one ArgumentParser command per file.
         .target(

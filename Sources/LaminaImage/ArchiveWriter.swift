@@ -18,7 +18,7 @@ package final class ArchiveWriter {
     /// Keeps the sink alive while libarchive holds its pointer.
     private var sink: ArchiveSink?
 
-    init(path: String, gzip: Bool = false) throws(ImageError) {
+    package init(path: String, gzip: Bool = false) throws(ImageError) {
         guard let handle = archive_write_new() else { throw .archive("\(path): out of memory") }
         self.handle = handle
         self.path = path
