@@ -62,7 +62,7 @@ let package = Package(
         // Containers: OCI runtime bundles run by runc on a merged view.
         .target(
             name: "LaminaRuntime",
-            dependencies: ["LaminaImage", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["LaminaImage", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
 
         // Benchmarks: Lamina beside kernel overlayfs and fuse-overlayfs.
         .target(
@@ -89,9 +89,14 @@ let package = Package(
         .testTarget(name: "LaminaLayerIndexTests", dependencies: ["LaminaLayerIndex", "LaminaSystem"]),
         .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem"]),
         .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem"]),
-        .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaSystem"]),
+        // Fixtures the image and runtime tests share (odd file names, byte-exact tree listings).
+        .target(name: "LaminaTestSupport", dependencies: ["LaminaSystem"], path: "Tests/LaminaTestSupport"),
+        .testTarget(
+            name: "LaminaImageTests",
+            dependencies: ["LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaSystem", "LaminaTestSupport"]),
         .testTarget(name: "LaminaLazyTests", dependencies: ["LaminaLazy", "LaminaImage", "LaminaLayerIndex", "LaminaSystem"]),
-        .testTarget(name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem"]),
+        .testTarget(
+            name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem", "LaminaTestSupport"]),
         .testTarget(name: "LaminaBenchTests", dependencies: ["LaminaBench", "LaminaSystem"]),
     ],
     swiftLanguageModes: [.v6]

@@ -37,6 +37,7 @@ unsigned int clamina_rename_exchange(void) { return RENAME_EXCHANGE; }
 unsigned int clamina_rename_whiteout(void) { return RENAME_WHITEOUT; }
 int clamina_o_direct(void) { return O_DIRECT; }
 int clamina_o_path(void) { return O_PATH; }
+int clamina_o_tmpfile(void) { return O_TMPFILE; }
 long clamina_utime_now(void) { return UTIME_NOW; }
 long clamina_utime_omit(void) { return UTIME_OMIT; }
 dev_t clamina_makedev(unsigned int major, unsigned int minor) { return makedev(major, minor); }

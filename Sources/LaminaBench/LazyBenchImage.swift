@@ -43,11 +43,11 @@ enum LazyBenchImage {
         let tar = layout + "/layer.tar"
         let writer = try ArchiveWriter(path: tar)
         for directory in Set(files.map { ($0.0 as NSString).deletingLastPathComponent }).sorted() {
-            try writer.add(ArchiveEntry(path: directory, kind: .directory, permissions: 0o755, modificationSeconds: 1_700_000_000))
+            try writer.add(ArchiveEntry(path: ArchivePath(directory), kind: .directory, permissions: 0o755, modificationSeconds: 1_700_000_000))
         }
         for (path, bytes) in files {
             try writer.add(
-                ArchiveEntry(path: path, kind: .regular, permissions: 0o644, size: Int64(bytes.count), modificationSeconds: 1_700_000_000),
+                ArchiveEntry(path: ArchivePath(path), kind: .regular, permissions: 0o644, size: Int64(bytes.count), modificationSeconds: 1_700_000_000),
                 data: bytes)
         }
         try writer.finish()

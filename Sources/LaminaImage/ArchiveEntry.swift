@@ -10,7 +10,8 @@ package struct ArchiveEntry: Sendable {
         case regular, directory, symbolicLink, characterDevice, blockDevice, fifo, socket, unknown
     }
 
-    package var path: String
+    /// The member's path as the header holds it (bytes).
+    package var path: ArchivePath
     package var kind: Kind
     /// Permission bits including setuid, setgid and sticky (no file type bits).
     package var permissions: mode_t
@@ -19,18 +20,18 @@ package struct ArchiveEntry: Sendable {
     package var size: Int64
     package var modificationSeconds: Int
     package var modificationNanoseconds: Int
-    /// The target text of a symbolic link.
-    package var symlinkTarget: String?
+    /// The target of a symbolic link (bytes, not necessarily a path in the archive).
+    package var symlinkTarget: ArchivePath?
     /// The archive path a hard link points at.
-    package var hardlinkTarget: String?
+    package var hardlinkTarget: ArchivePath?
     package var deviceMajor: UInt32
     package var deviceMinor: UInt32
     package var extendedAttributes: [(name: String, value: [UInt8])]
 
     package init(
-        path: String, kind: Kind, permissions: mode_t = 0o644, uid: uid_t = 0, gid: gid_t = 0, size: Int64 = 0,
-        modificationSeconds: Int = 0, modificationNanoseconds: Int = 0, symlinkTarget: String? = nil,
-        hardlinkTarget: String? = nil, deviceMajor: UInt32 = 0, deviceMinor: UInt32 = 0,
+        path: ArchivePath, kind: Kind, permissions: mode_t = 0o644, uid: uid_t = 0, gid: gid_t = 0, size: Int64 = 0,
+        modificationSeconds: Int = 0, modificationNanoseconds: Int = 0, symlinkTarget: ArchivePath? = nil,
+        hardlinkTarget: ArchivePath? = nil, deviceMajor: UInt32 = 0, deviceMinor: UInt32 = 0,
         extendedAttributes: [(name: String, value: [UInt8])] = []
     ) {
         self.path = path

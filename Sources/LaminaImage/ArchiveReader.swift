@@ -114,9 +114,10 @@ package final class ArchiveReader {
     }
 
     private static func copy(_ entry: OpaquePointer) -> ArchiveEntry {
-        let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+        // Bytes as the header holds them (libarchive converts nothing in the C locale).
+        let path = archive_entry_pathname(entry).map(Self.bytes) ?? []
         var result = ArchiveEntry(
-            path: path,
+            path: ArchivePath(bytes: path),
             kind: ArchiveEntry.kind(forTypeBits: archive_entry_filetype(entry)),
             permissions: archive_entry_perm(entry),
             uid: uid_t(clamping: archive_entry_uid(entry)),
@@ -124,8 +125,8 @@ package final class ArchiveReader {
             size: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : 0,
             modificationSeconds: Int(archive_entry_mtime(entry)),
             modificationNanoseconds: Int(archive_entry_mtime_nsec(entry)),
-            symlinkTarget: archive_entry_symlink(entry).map { String(cString: $0) },
-            hardlinkTarget: archive_entry_hardlink(entry).map { String(cString: $0) },
+            symlinkTarget: archive_entry_symlink(entry).map { ArchivePath(bytes: Self.bytes($0)) },
+            hardlinkTarget: archive_entry_hardlink(entry).map { ArchivePath(bytes: Self.bytes($0)) },
             deviceMajor: UInt32(truncatingIfNeeded: archive_entry_rdevmajor(entry)),
             deviceMinor: UInt32(truncatingIfNeeded: archive_entry_rdevminor(entry)))
         if result.hardlinkTarget != nil { result.kind = .regular }
@@ -139,6 +140,11 @@ package final class ArchiveReader {
             result.extendedAttributes.append((String(cString: name), bytes))
         }
         return result
+    }
+
+    /// The bytes of a C string libarchive returned.
+    private static func bytes(_ string: UnsafePointer<CChar>) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: string, count: strlen(string)))
     }
 }
 

@@ -69,15 +69,15 @@ package final class ArchiveWriter {
     ) throws(ImageError) {
         guard let header = archive_entry_new() else { throw .archive("\(path): out of memory") }
         defer { archive_entry_free(header) }
-        archive_entry_set_pathname(header, entry.path)
+        entry.path.withCString { archive_entry_set_pathname(header, $0) }
         archive_entry_set_filetype(header, UInt32(entry.fileTypeBits))
         archive_entry_set_perm(header, entry.permissions)
         archive_entry_set_uid(header, la_int64_t(entry.uid))
         archive_entry_set_gid(header, la_int64_t(entry.gid))
         archive_entry_set_mtime(header, time_t(entry.modificationSeconds), entry.modificationNanoseconds)
         archive_entry_set_size(header, entry.kind == .regular && entry.hardlinkTarget == nil ? entry.size : 0)
-        if let target = entry.symlinkTarget { archive_entry_set_symlink(header, target) }
-        if let target = entry.hardlinkTarget { archive_entry_set_hardlink(header, target) }
+        if let target = entry.symlinkTarget { target.withCString { archive_entry_set_symlink(header, $0) } }
+        if let target = entry.hardlinkTarget { target.withCString { archive_entry_set_hardlink(header, $0) } }
         if entry.kind == .characterDevice || entry.kind == .blockDevice {
             archive_entry_set_rdevmajor(header, dev_t(entry.deviceMajor))
             archive_entry_set_rdevminor(header, dev_t(entry.deviceMinor))
@@ -94,7 +94,7 @@ package final class ArchiveWriter {
     }
 
     /// Writes a file from disk as a regular member named `name`.
-    func addFile(at source: String, as name: String) throws(ImageError) {
+    func addFile(at source: String, as name: ArchivePath) throws(ImageError) {
         guard let size = ImageStore.fileSize(source), let handle = FileHandle(forReadingAtPath: source) else {
             throw .system(SystemError.current("open", path: source))
         }

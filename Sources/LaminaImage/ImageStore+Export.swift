@@ -31,7 +31,7 @@ extension ImageStore {
             var written: Set<Digest> = []
             for descriptor in [record.manifest, details.manifest.config] + details.manifest.layers
             where written.insert(descriptor.digest).inserted {
-                try writer.addFile(at: blobPath(descriptor.digest), as: "blobs/sha256/" + descriptor.digest.encoded)
+                try writer.addFile(at: blobPath(descriptor.digest), as: "blobs/sha256/\(descriptor.digest.encoded)")
             }
             try writer.finish()
         } catch {

@@ -46,15 +46,15 @@ extension ImageStore {
         var links: [String: String] = [:]
         var count = 0
         while let entry = try reader.nextEntry() {
-            let components = try LayerUnpacker.components(of: entry.path, entry: entry.path)
+            let components = try Self.memberComponents(entry.path, entry: entry.path)
             let key = components.joined(separator: "/")
             if entry.kind == .symbolicLink, let target = entry.symlinkTarget {
                 let base = components.dropLast()
-                links[key] = Self.join(Array(base), target)
+                links[key] = Self.join(Array(base), ByteText.unambiguous(target.bytes))
                 continue
             }
             if let target = entry.hardlinkTarget {
-                links[key] = try LayerUnpacker.components(of: target, entry: entry.path).joined(separator: "/")
+                links[key] = try Self.memberKey(target, entry: entry.path)
                 continue
             }
             guard entry.kind == .regular, !key.isEmpty else { continue }
@@ -113,13 +113,23 @@ extension ImageStore {
                 throw .unsafeEntry(entry: entry.path, reason: "data runs past the entry's size")
             }
             hasher.update(bufferPointer: block)
-            try ImageError.system { () throws(SystemError) in try output.write(buffer: block, at: off_t(offset), path: entry.path) }
+            try ImageError.system { () throws(SystemError) in try output.write(buffer: block, at: off_t(offset), path: entry.path.description) }
             written += Int64(block.count)
         }
         guard written == entry.size else {
             throw .unsafeEntry(entry: entry.path, reason: "truncated (\(written) of \(entry.size) bytes)")
         }
         return StagedMember(path: path, digest: Digest(hasher.finalize()), size: written)
+    }
+
+    /// The key of an archive member's path in `stageArchive`'s result: its cleaned parts as text,
+    /// one text per byte string (the names that matter, `index.json`, `blobs/sha256/...`, are ASCII).
+    static func memberKey(_ path: ArchivePath, entry: ArchivePath) throws(ImageError) -> String {
+        try memberComponents(path, entry: entry).joined(separator: "/")
+    }
+
+    private static func memberComponents(_ path: ArchivePath, entry: ArchivePath) throws(ImageError) -> [String] {
+        try path.parts(entry: entry).map { ByteText.unambiguous($0) }
     }
 
     /// `target` resolved against the archive directory `base` (no `..` above the archive root).

@@ -22,14 +22,14 @@ extension ImageStore {
         var sources: [Digest: SourceBlob] = [:]
         var images: [IncomingImage] = []
         for entry in entries {
-            let configKey = try LayerUnpacker.components(of: entry.config, entry: entry.config).joined(separator: "/")
+            let configKey = try Self.memberKey(ArchivePath(entry.config), entry: ArchivePath(entry.config))
             guard let config = members[configKey] else {
                 throw .malformed(what: "docker archive", reason: "config \(entry.config) is missing")
             }
             sources[config.digest] = SourceBlob(path: config.path, movable: true, digest: config.digest, size: config.size)
             var layers: [Descriptor] = []
             for layerPath in entry.layers {
-                let key = try LayerUnpacker.components(of: layerPath, entry: layerPath).joined(separator: "/")
+                let key = try Self.memberKey(ArchivePath(layerPath), entry: ArchivePath(layerPath))
                 guard let layer = members[key] else {
                     throw .malformed(what: "docker archive", reason: "layer \(layerPath) is missing")
                 }

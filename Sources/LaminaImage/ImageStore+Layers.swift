@@ -16,7 +16,7 @@ extension ImageStore {
             let tar = try ArchiveReader(source: decompressor, format: .tarUncompressed, name: name)
             let unpacker = try LayerUnpacker(rootPath: target, limits: limits)
             if descriptor.annotations?[Descriptor.estargzTOCDigestAnnotation] != nil {
-                unpacker.skippedRootNames = Descriptor.estargzFormatEntries
+                unpacker.skippedRootNames = Set(Descriptor.estargzFormatEntries.compactMap { FileName($0) })
             }
             try unpacker.unpack(tar)
         } verify: { digests throws(ImageError) in

@@ -26,7 +26,7 @@ public final class LayerArchive {
 
     /// Adds a regular file whose data is read from `descriptor` (from its start) up to
     /// `member.size` bytes; a file that shrank meanwhile is padded with zeros by the tar writer.
-    public func add(_ member: LayerMember, contentsOf descriptor: Int32, path: String) throws(ImageError) {
+    public func add(_ member: LayerMember, contentsOf descriptor: Int32) throws(ImageError) {
         let entry = member.archiveEntry
         try writer.add(entry) { (write) throws(ImageError) in
             var offset: Int64 = 0

@@ -1,3 +1,4 @@
+import LaminaOverlay
 import LaminaSystem
 
 #if canImport(Glibc)
@@ -10,22 +11,25 @@ import Glibc
 /// Every path is resolved one component at a time from the root's descriptor with `O_NOFOLLOW`,
 /// never by joining strings, so `..`, absolute paths and members reached through a symbolic link
 /// are refused by name; hard links must point at an earlier member of the same layer; a name may
-/// appear only once. OCI whiteouts (`.wh.NAME`, `.wh..wh..opq`) are kept as the empty files they
-/// are: the engine reads them directly. Not thread-safe: one unpacker per layer, owned by one task.
+/// appear only once. Names are bytes (`FileName`), placed exactly as the archive holds them. OCI
+/// whiteouts (`.wh.NAME`, `.wh..wh..opq`) are kept as the empty files they are: the engine reads
+/// them directly; a `.wh.NAME` too long to be a file name (NAME of 252-255 bytes) becomes the
+/// kernel's form of the same whiteout, a 0/0 device named NAME. Not thread-safe: one unpacker per
+/// layer, owned by one task.
 final class LayerUnpacker {
     private let root: FileDescriptor
     private let rootPath: String
     private let limits: UnpackLimits
     private let changeOwners: Bool
     /// Kinds of the members placed so far, by normalized path.
-    private var placed: [String: ArchiveEntry.Kind] = [:]
+    private var placed: [[FileName]: ArchiveEntry.Kind] = [:]
     /// Directory modes and times, applied last so creating children does not disturb them.
-    private var directoryFinish: [(components: [String], permissions: mode_t, seconds: Int, nanoseconds: Int)] = []
+    private var directoryFinish: [(components: [FileName], permissions: mode_t, seconds: Int, nanoseconds: Int)] = []
     /// Open descriptors of parent directories already walked, by path.
-    private var parents: [String: FileDescriptor] = [:]
+    private var parents: [[FileName]: FileDescriptor] = [:]
     /// Names at the layer root that belong to the layer's format, not to its tree (eStargz's TOC
     /// and prefetch landmarks).
-    var skippedRootNames: Set<String> = []
+    var skippedRootNames: Set<FileName> = []
 
     init(rootPath: String, limits: UnpackLimits) throws(ImageError) {
         do {
@@ -58,12 +62,20 @@ final class LayerUnpacker {
 
     private func place(_ entry: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
         if parents.count > 256 { closeParents() }
+        if let (parentComponents, hidden) = try Self.overlongWhiteout(entry) {
+            let key = parentComponents + [hidden]
+            if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
+            let parent = try parentDescriptor(parentComponents, entry: entry.path)
+            try Self.system(entry) { () throws(SystemError) in try Whiteout.createDevice(in: parent, for: hidden) }
+            placed[key] = .characterDevice
+            return
+        }
         let components = try Self.components(of: entry.path, entry: entry.path)
         if components.count == 1, skippedRootNames.contains(components[0]) {
             if entry.kind == .regular { try reader.readData { _, _ throws(ImageError) in } }
             return
         }
-        let key = components.joined(separator: "/")
+        let key = components
         if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
         guard let name = components.last else {
             // The layer root itself ("./"): keep its metadata.
@@ -100,7 +112,7 @@ final class LayerUnpacker {
                 try makeDirectory(entry, parent: parent, name: name)
                 directoryFinish.append((components, entry.permissions, entry.modificationSeconds, entry.modificationNanoseconds))
             case .symbolicLink:
-                try parent.makeSymbolicLink(name, target: Array((entry.symlinkTarget ?? "").utf8))
+                try parent.makeSymbolicLink(name, target: entry.symlinkTarget?.bytes ?? [])
                 try setOwner(entry: entry, parent: parent, name: name)
                 try applyExtendedAttributes(entry, parent: parent, name: name)
                 try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
@@ -110,13 +122,13 @@ final class LayerUnpacker {
                     device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
                 try finishNonDirectory(entry, parent: parent, name: name)
             case .unknown:
-                throw SystemError("unsupported entry type", errno: EINVAL, path: entry.path)
+                throw SystemError("unsupported entry type", errno: EINVAL, path: entry.path.description)
             }
         }
         placed[key] = entry.kind
     }
 
-    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader, parent: FileDescriptor, name: String) throws(ImageError) {
+    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader, parent: FileDescriptor, name: FileName) throws(ImageError) {
         let file = try Self.system(entry) { () throws(SystemError) in
             try parent.open(name, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
         }
@@ -125,7 +137,9 @@ final class LayerUnpacker {
             guard offset + Int64(block.count) <= entry.size else {
                 throw .unsafeEntry(entry: entry.path, reason: "data runs past the entry's size")
             }
-            try Self.system(entry) { () throws(SystemError) in try file.write(buffer: block, at: off_t(offset), path: entry.path) }
+            try Self.system(entry) { () throws(SystemError) in
+                try file.write(buffer: block, at: off_t(offset), path: entry.path.description)
+            }
         }
         try Self.system(entry) { () throws(SystemError) in
             try file.truncate(to: off_t(entry.size))
@@ -133,11 +147,11 @@ final class LayerUnpacker {
         }
     }
 
-    private func makeDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+    private func makeDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
         if let existing = try parent.statusIfPresent(of: name) {
             // Made earlier as the parent of another member; an explicit member is still new.
             guard existing.st_mode & S_IFMT == S_IFDIR else {
-                throw SystemError("mkdir", errno: EEXIST, path: entry.path)
+                throw SystemError("mkdir", errno: EEXIST, path: entry.path.description)
             }
         } else {
             try parent.makeDirectory(name, mode: 0o700)
@@ -146,10 +160,9 @@ final class LayerUnpacker {
         try applyExtendedAttributes(entry, parent: parent, name: name)
     }
 
-    private func placeHardLink(_ entry: ArchiveEntry, target: String, parent: FileDescriptor, name: String) throws(ImageError) {
+    private func placeHardLink(_ entry: ArchiveEntry, target: ArchivePath, parent: FileDescriptor, name: FileName) throws(ImageError) {
         let targetComponents = try Self.components(of: target, entry: entry.path)
-        let targetKey = targetComponents.joined(separator: "/")
-        guard let targetName = targetComponents.last, let kind = placed[targetKey], kind != .directory else {
+        guard let targetName = targetComponents.last, let kind = placed[targetComponents], kind != .directory else {
             throw .unsafeEntry(entry: entry.path, reason: "hard link target '\(target)' is not an earlier file in this layer")
         }
         let targetParent = try parentDescriptor(Array(targetComponents.dropLast()), entry: entry.path)
@@ -158,15 +171,15 @@ final class LayerUnpacker {
         }
     }
 
-    private func finishNonDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+    private func finishNonDirectory(_ entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
         try setOwner(entry: entry, parent: parent, name: name)
         try parent.setMode(entry.permissions & 0o7777, of: name)
         try applyExtendedAttributes(entry, parent: parent, name: name)
         try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
     }
 
-    private func finishDirectory(_ components: [String], _ permissions: mode_t, _ seconds: Int, _ nanoseconds: Int) throws(ImageError) {
-        let parent = components.isEmpty ? root : try parentDescriptor(Array(components.dropLast()), entry: components.joined(separator: "/"))
+    private func finishDirectory(_ components: [FileName], _ permissions: mode_t, _ seconds: Int, _ nanoseconds: Int) throws(ImageError) {
+        let parent = components.isEmpty ? root : try parentDescriptor(Array(components.dropLast()), entry: ArchivePath(components: components))
         let name = components.last ?? "."
         do {
             try parent.setMode(permissions & 0o7777, of: name)
@@ -177,12 +190,12 @@ final class LayerUnpacker {
         }
     }
 
-    private func setOwner(entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+    private func setOwner(entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
         guard changeOwners else { return }
         try parent.setOwner(of: name, uid: entry.uid, gid: entry.gid)
     }
 
-    private func applyExtendedAttributes(_ entry: ArchiveEntry, parent: FileDescriptor, name: String) throws(SystemError) {
+    private func applyExtendedAttributes(_ entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
         for attribute in entry.extendedAttributes {
             try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
         }
@@ -207,24 +220,37 @@ final class LayerUnpacker {
         parents.removeAll(keepingCapacity: true)
     }
 
-    /// The components of an archive path, refusing absolute paths and `..`.
-    static func components(of path: String, entry: String) throws(ImageError) -> [String] {
-        if path.hasPrefix("/") { throw .unsafeEntry(entry: entry, reason: "absolute path") }
-        var result: [String] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == ".." { throw .unsafeEntry(entry: entry, reason: "path leaves the layer ('..')") }
-            result.append(String(part))
+    /// The names of an archive path from the layer root, refusing absolute paths, `..` and names
+    /// of more than 255 bytes.
+    static func components(of path: ArchivePath, entry: ArchivePath) throws(ImageError) -> [FileName] {
+        try names(path.parts(entry: entry), entry: entry)
+    }
+
+    private static func names(_ parts: some Sequence<ArraySlice<UInt8>>, entry: ArchivePath) throws(ImageError) -> [FileName] {
+        var result: [FileName] = []
+        for part in parts {
+            guard let name = FileName(bytes: part) else {
+                throw .unsafeEntry(entry: entry, reason: "a name of \(part.count) bytes (at most \(FileName.maximumLength))")
+            }
+            result.append(name)
         }
         return result
     }
 
+    /// For a whiteout member `.wh.NAME` whose name passes 255 bytes: its directory and NAME.
+    private static func overlongWhiteout(_ entry: ArchiveEntry) throws(ImageError) -> ([FileName], FileName)? {
+        let parts = try entry.path.parts(entry: entry.path)
+        guard let last = parts.last, last.count > FileName.maximumLength, entry.kind == .regular, entry.hardlinkTarget == nil,
+              let hidden = Whiteout.hiddenName(ofMemberName: last)
+        else { return nil }
+        return (try names(parts.dropLast(), entry: entry.path), hidden)
+    }
+
     /// The descriptor of the directory `components` under the root, creating missing directories and
     /// refusing any component that is not a real directory (such as a symbolic link).
-    private func parentDescriptor(_ components: [String], entry: String) throws(ImageError) -> FileDescriptor {
+    private func parentDescriptor(_ components: [FileName], entry: ArchivePath) throws(ImageError) -> FileDescriptor {
         if components.isEmpty { return root }
-        let key = components.joined(separator: "/")
-        if let cached = parents[key] { return cached }
+        if let cached = parents[components] { return cached }
         let above = try parentDescriptor(Array(components.dropLast()), entry: entry)
         let name = components[components.count - 1]
         let descriptor: FileDescriptor
@@ -237,11 +263,12 @@ final class LayerUnpacker {
             }
         } catch {
             if error.errno == ELOOP || error.errno == ENOTDIR {
-                throw .unsafeEntry(entry: entry, reason: "'\(key)' is not a directory (a symbolic link or a file)")
+                let path = ArchivePath(components: components)
+                throw .unsafeEntry(entry: entry, reason: "'\(path)' is not a directory (a symbolic link or a file)")
             }
             throw .unsafeEntry(entry: entry, reason: error.description)
         }
-        parents[key] = descriptor
+        parents[components] = descriptor
         return descriptor
     }
 }

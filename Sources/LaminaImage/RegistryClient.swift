@@ -15,10 +15,10 @@ public final class RegistryClient: Sendable {
     public let host: String
     let base: String
     let credentials: RegistryCredentials?
-    private let session: URLSession
-    private let catcher = RegistryChallengeCatcher()
+    let session: URLSession
+    let catcher = RegistryChallengeCatcher()
     /// The Authorization header the registry last asked for.
-    private let authorization = Mutex<String?>(nil)
+    let authorization = Mutex<String?>(nil)
 
     /// `insecure` uses plain http (for a registry on loopback).
     public init(host: String, insecure: Bool, credentials: RegistryCredentials?) {

@@ -59,7 +59,7 @@ struct LayerConverter {
                 entries.append(try copy(landmark, data: [[0x0F]], writer: writer, sink: sink))
             }
             while let entry = try reader.nextEntry() {
-                if format == .estargz, TableOfContents.formatEntries.contains(Self.trimmed(entry.path)) { continue }
+                if format == .estargz, TableOfContents.formatEntries.contains(try Self.trimmed(entry.path)) { continue }
                 var blocks: [[UInt8]] = []
                 if entry.kind == .regular && entry.hardlinkTarget == nil {
                     try reader.readData { (block, _) throws(ImageError) in blocks.append(Array(block)) }
@@ -113,7 +113,7 @@ struct LayerConverter {
     /// Writes one member through `writer`; a regular file's data starts a new frame, is cut every
     /// `chunkSize` bytes, and ends its last frame.
     private func copy(_ entry: ArchiveEntry, data blocks: [[UInt8]], writer: ArchiveWriter, sink: FrameSink) throws(ImageError) -> Written {
-        var written = Written(entry: Self.tocEntry(entry))
+        var written = Written(entry: try Self.tocEntry(entry))
         let size = blocks.reduce(0) { $0 + $1.count }
         var member = entry
         if entry.kind == .regular && entry.hardlinkTarget == nil { member.size = Int64(size) }
@@ -179,7 +179,7 @@ struct LayerConverter {
         return ConvertedLayer(blobPath: output, descriptor: descriptor, diffID: sink.diffID)
     }
 
-    static func tocEntry(_ entry: ArchiveEntry) -> TableOfContents.Entry {
+    static func tocEntry(_ entry: ArchiveEntry) throws(ImageError) -> TableOfContents.Entry {
         let type: String
         switch entry.kind {
         case _ where entry.hardlinkTarget != nil: type = "hardlink"
@@ -190,21 +190,32 @@ struct LayerConverter {
         case .fifo: type = "fifo"
         default: type = "reg"
         }
-        var name = trimmed(entry.path)
+        var name = try trimmed(entry.path)
         if entry.kind == .directory { name = name.isEmpty ? "./" : name + "/" }
         let xattrs = Dictionary(entry.extendedAttributes.map { ($0.name, Data($0.value).base64EncodedString()) }, uniquingKeysWith: { $1 })
         let isDevice = entry.kind == .characterDevice || entry.kind == .blockDevice
+        var linkName: String?
+        if let target = entry.hardlinkTarget { linkName = try trimmed(target) } else if let target = entry.symlinkTarget { linkName = try text(target) }
         return TableOfContents.Entry(
             name: name, type: type, size: type == "reg" ? entry.size : nil,
             modtime: TimeText.format(seconds: Int64(entry.modificationSeconds), nanoseconds: UInt32(clamping: entry.modificationNanoseconds)),
-            linkName: entry.hardlinkTarget.map(trimmed) ?? entry.symlinkTarget, mode: Int64(entry.permissions & 0o7777),
+            linkName: linkName, mode: Int64(entry.permissions & 0o7777),
             uid: Int64(entry.uid), gid: Int64(entry.gid), devMajor: isDevice ? Int64(entry.deviceMajor) : nil,
             devMinor: isDevice ? Int64(entry.deviceMinor) : nil, xattrs: xattrs.isEmpty ? nil : xattrs)
     }
 
+    /// A member's path as TOC text: a TOC is JSON, so a name that is not UTF-8 cannot be in one
+    /// (refused rather than changed).
+    static func text(_ path: ArchivePath) throws(ImageError) -> String {
+        guard let text = String(validating: path.bytes, as: UTF8.self) else {
+            throw .unsafeEntry(entry: path.description, reason: "a name that is not UTF-8 cannot be written in a table of contents")
+        }
+        return text
+    }
+
     /// An archive path without "./" in front or "/" behind.
-    static func trimmed(_ path: String) -> String {
-        var text = Substring(path)
+    static func trimmed(_ path: ArchivePath) throws(ImageError) -> String {
+        var text = Substring(try Self.text(path))
         while text.hasPrefix("./") { text = text.dropFirst(2) }
         while text.hasPrefix("/") { text = text.dropFirst() }
         while text.hasSuffix("/") { text = text.dropLast() }

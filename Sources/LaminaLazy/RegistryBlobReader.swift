@@ -7,10 +7,10 @@ import Synchronization
 /// (authentication and TLS), at most `maximumConnections` at once in this process, each retried
 /// with a doubling pause until the policy's attempts are spent.
 ///
-/// Synchronous, for FUSE threads: the request runs as a task and the caller waits on a semaphore,
-/// never longer than the request timeout (the task is cancelled then). Must not be called from a
-/// Swift concurrency task (it would hold a cooperative thread). Thread safety: immutable apart
-/// from `Statistics`, behind a mutex; the connection gate is a semaphore.
+/// Synchronous, for FUSE threads: the request goes out on the client's URLSession and the caller
+/// waits on a semaphore, never longer than the request timeout (the request is cancelled then);
+/// only answering an authentication challenge runs as a task. Thread safety: immutable apart from
+/// the counters, behind a mutex; the connection gate is a semaphore.
 public final class RegistryBlobReader: BlobReader, Sendable {
     let client: RegistryClient
     let repository: String
@@ -55,8 +55,20 @@ public final class RegistryBlobReader: BlobReader, Sendable {
         throw .fetch("\(client.host)/\(repository) blob \(digest.short) bytes \(range.lowerBound)-\(range.upperBound): \(failure) (after \(policy.attempts) attempts)")
     }
 
-    /// One request, waited for at most the request timeout.
+    /// One request, waited for at most the request timeout. It does not need Swift concurrency
+    /// unless the registry asks for authentication (then the client answers the challenge in a task).
     private func fetchOnce(_ range: Range<UInt64>) -> Result<[UInt8], ImageError> {
+        switch client.blobRangeBlocking(repository: repository, digest: digest, range: range, timeout: policy.requestTimeout) {
+        case .success(let data):
+            return .success([UInt8](data))
+        case .failure(.failed(let error)):
+            return .failure(error)
+        case .failure(.needsAuthentication):
+            return authenticatedFetch(range)
+        }
+    }
+
+    private func authenticatedFetch(_ range: Range<UInt64>) -> Result<[UInt8], ImageError> {
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<[UInt8], ImageError>?>(nil)
         let client = client, repository = repository, digest = digest, timeout = policy.requestTimeout
@@ -71,7 +83,7 @@ public final class RegistryBlobReader: BlobReader, Sendable {
             outcome.withLock { $0 = result }
             done.signal()
         }
-        guard done.wait(timeout: .now() + timeout + 1) == .success else {
+        guard done.wait(timeout: .now() + 2 * timeout + 1) == .success else {
             task.cancel()
             return .failure(.registry("no answer within \(timeout) s"))
         }

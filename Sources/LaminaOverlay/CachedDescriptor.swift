@@ -60,17 +60,25 @@ final class CachedDescriptor: Sendable {
     }
 
     /// Takes the descriptor away to be closed if nobody uses it; nil when it is pinned (or closed).
-    /// `forget` also drops the slot from the cache's books.
-    func evict() -> FileDescriptor? {
+    /// `leavingRing` (the cache's sweep, which drops the slot from its ring in the same step) also
+    /// clears the slot's ring membership; a `discard` leaves the slot in the ring, closed.
+    func evict(leavingRing: Bool = false) -> FileDescriptor? {
         state.withLock { state in
             guard state.pins == 0, state.descriptor >= 0 else { return nil }
             let descriptor = state.descriptor
             state.descriptor = -1
-            state.cached = false
+            if leavingRing { state.cached = false }
             return FileDescriptor(rawValue: descriptor)
         }
     }
 
-    /// True when the slot holds no descriptor any more (the cache then drops it from its ring).
-    var isClosed: Bool { state.withLock { $0.descriptor < 0 } }
+    /// Leaves the ring if the slot holds no descriptor (checked and done in one step, so a slot
+    /// reopened meanwhile stays in the ring); true when it left.
+    func leaveRingIfClosed() -> Bool {
+        state.withLock { state in
+            guard state.descriptor < 0 else { return false }
+            state.cached = false
+            return true
+        }
+    }
 }

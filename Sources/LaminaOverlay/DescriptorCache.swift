@@ -53,15 +53,21 @@ final class DescriptorCache: Sendable {
         var closing: [FileDescriptor] = []
         ring.withLock { ring in
             ring.slots.removeAll { slot in
-                if let descriptor = slot.evict() {
+                if let descriptor = slot.evict(leavingRing: true) {
                     closing.append(descriptor)
                     return true
                 }
-                return slot.isClosed
+                return slot.leaveRingIfClosed()
             }
             ring.hand = 0
         }
         closing.forEach { $0.close() }
+    }
+
+    /// Closes `slot`'s descriptor now unless it is in use (its owner is gone); the ring drops the
+    /// slot at its next sweep.
+    func discard(_ slot: CachedDescriptor) {
+        slot.evict()?.close()
     }
 
     /// `open`, retried once after closing idle descriptors when the process is out of them.
@@ -86,7 +92,7 @@ final class DescriptorCache: Sendable {
                 examined += 1
                 if ring.hand >= ring.slots.count { ring.hand = 0 }
                 let candidate = ring.slots[ring.hand]
-                if candidate.isClosed {
+                if candidate.leaveRingIfClosed() {
                     ring.slots.swapAt(ring.hand, ring.slots.count - 1)
                     ring.slots.removeLast()
                     continue
@@ -95,7 +101,7 @@ final class DescriptorCache: Sendable {
                     ring.hand += 1
                     continue
                 }
-                if let descriptor = candidate.evict() {
+                if let descriptor = candidate.evict(leavingRing: true) {
                     closing.append(descriptor)
                     ring.slots.swapAt(ring.hand, ring.slots.count - 1)
                     ring.slots.removeLast()

@@ -5,20 +5,22 @@ import LaminaSystem
 /// with one `flistxattr` (and a `getxattr` only for the markers present).
 ///
 /// Thread safety: an immutable value once read.
-struct DirectoryMarkers: Sendable {
-    /// `overlay.opaque=y`: layers below do not contribute.
-    var opaque = false
+public struct DirectoryMarkers: Sendable {
+    /// `overlay.opaque=y` (or the OCI `.wh..wh..opq` entry): layers below do not contribute.
+    public var opaque = false
     /// `overlay.opaque=x`: the directory holds whiteouts in xattr form (zero-size files marked
     /// `overlay.whiteout`).
-    var holdsAttributeWhiteouts = false
+    public var holdsAttributeWhiteouts = false
     /// `overlay.redirect`: lower layers are read where this says (see `Redirect`).
-    var redirect: Redirect?
+    public var redirect: Redirect?
     /// The redirect xattr was there but invalid (ignored; logged once by whoever reads it).
-    var invalidRedirect: [UInt8]?
+    public var invalidRedirect: [UInt8]?
+
+    public init() {}
 
     /// Reads the markers of an open directory (a readable descriptor, or an O_PATH one): its
     /// xattrs, and the OCI opaque entry `.wh..wh..opq` among its names.
-    static func read(_ directory: FileDescriptor) throws -> DirectoryMarkers {
+    public static func read(_ directory: FileDescriptor) throws -> DirectoryMarkers {
         var markers = try readAttributes(directory)
         if !markers.opaque, try directory.statusIfPresent(of: Whiteout.opaqueEntry) != nil { markers.opaque = true }
         return markers

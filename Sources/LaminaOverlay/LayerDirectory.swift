@@ -55,6 +55,11 @@ final class LayerDirectory: Sendable {
         }, body)
     }
 
+    /// Closes the descriptor unless it is in use (the directory's node was dropped).
+    func discard(_ cache: DescriptorCache) {
+        if let slot { cache.discard(slot) }
+    }
+
     /// The directory's overlay markers, read once.
     func markers(_ cache: DescriptorCache) throws -> DirectoryMarkers {
         if let known = markerState.withLock({ $0 }) { return known }

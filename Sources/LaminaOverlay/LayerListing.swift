@@ -5,17 +5,26 @@ import LaminaSystem
 /// shows, the names it whites out (in every whiteout format), and its markers (opaque in every
 /// format, redirect).
 ///
+/// The engine reads every layer directory through this, and so do the runtime's `lamina diff` and
+/// `lamina commit` when they read a container's upper directory: one reader of the format, so what
+/// they report is what the mount shows.
+///
 /// Thread safety: an immutable value once read.
-struct LayerListing: Sendable {
+public struct LayerListing: Sendable {
     /// Names this copy shows, with d_type and inode number (whiteouts and OCI markers excluded).
-    var records: [DirectoryRecord] = []
+    public var records: [DirectoryRecord] = []
     /// Names this copy deletes in the layers below.
-    var whiteouts: [FileName] = []
-    var markers: DirectoryMarkers
+    public var whiteouts: [FileName] = []
+    public var markers: DirectoryMarkers
+
+    /// Reads the directory `handle` refers to, markers and entries.
+    public static func read(_ handle: FileDescriptor) throws -> LayerListing {
+        try read(handle, markers: DirectoryMarkers.read(handle))
+    }
 
     /// Reads the directory `handle` refers to, whose markers are `markers` (a fresh descriptor is
     /// opened for the listing, so the handle's own position is never shared between readers).
-    static func read(_ handle: FileDescriptor, markers: DirectoryMarkers) throws -> LayerListing {
+    public static func read(_ handle: FileDescriptor, markers: DirectoryMarkers) throws -> LayerListing {
         let directory = try handle.open(".", flags: O_RDONLY | O_DIRECTORY)
         defer { directory.close() }
         var listing = LayerListing(markers: markers)

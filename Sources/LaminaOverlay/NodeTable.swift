@@ -218,7 +218,8 @@ final class NodeTable: Sendable {
     func unlinked(_ node: Node, from parent: Node) {
         state.withLock { state in
             guard state.isLive(node), state.update(parent, { $0.children -= 1 }) else { return }
-            Self.dropUnused(parent.id, in: &state)
+            var dropped: [Node] = []
+            Self.dropUnused(parent.id, in: &state, dropped: &dropped)
         }
     }
 
@@ -251,18 +252,23 @@ final class NodeTable: Sendable {
             guard state.isLive(node) else { return }
             let oldIsLive = state.update(old) { $0.children -= 1 }
             state.update(new) { $0.children += 1 }
-            if oldIsLive { Self.dropUnused(old.id, in: &state) }
+            var dropped: [Node] = []
+            if oldIsLive { Self.dropUnused(old.id, in: &state, dropped: &dropped) }
         }
     }
 
     /// The kernel dropped `lookups` references.
-    func forget(_ id: NodeID, lookups: UInt64) {
-        guard id != root.id else { return }
-        state.withLock { state in
+    /// Returns the nodes this dropped (the node itself, and parents it was the last child of).
+    @discardableResult
+    func forget(_ id: NodeID, lookups: UInt64) -> [Node] {
+        guard id != root.id else { return [] }
+        return state.withLock { state in
+            var dropped: [Node] = []
             let live = state.update(id) { slot in
                 slot.lookups = slot.lookups > lookups ? slot.lookups - lookups : 0
             }
-            if live { Self.dropUnused(id, in: &state) }
+            if live { Self.dropUnused(id, in: &state, dropped: &dropped) }
+            return dropped
         }
     }
 
@@ -271,13 +277,14 @@ final class NodeTable: Sendable {
 
     /// Drops `id` if nothing holds it, then each directory one of its names was in if that was the
     /// directory's last child name, and so on.
-    private static func dropUnused(_ id: NodeID, in state: inout State) {
+    private static func dropUnused(_ id: NodeID, in state: inout State, dropped: inout [Node]) {
         var pending = [id]
         while let current = pending.popLast() {
             guard current != Overlay.rootNode, let slot = state.slot(current), slot.lookups == 0, slot.children <= 0
             else { continue }
             state.unsetKey(of: current)
             state.remove(current)
+            dropped.append(slot.node)
             for parent in slot.node.linkParents {
                 if state.update(parent, { $0.children -= 1 }) { pending.append(parent.id) }
             }

@@ -15,7 +15,11 @@ import Synchronization
 final class OrphanDescriptors: Sendable {
     private struct Orphan {
         let node: Node
-        let descriptor: FileDescriptor
+        var descriptor: FileDescriptor
+        /// Open for writing (an upper copy, or a lower copy promoted by `writableDescriptor`).
+        var writable: Bool
+        /// Descriptors replaced by a promotion, closed with the orphan (a reader may still use one).
+        var retired: [FileDescriptor] = []
     }
 
     private let state = Mutex([ObjectIdentifier: Orphan]())
@@ -27,9 +31,16 @@ final class OrphanDescriptors: Sendable {
     var isEmpty: Bool { count.load(ordering: .relaxed) == 0 }
 
     /// Keeps `descriptor` for `node` (replacing, and closing, one kept before).
-    func keep(_ descriptor: FileDescriptor, for node: Node) {
-        let replaced = state.withLock { $0.updateValue(Orphan(node: node, descriptor: descriptor), forKey: ObjectIdentifier(node)) }
-        if let replaced { replaced.descriptor.close() } else { count.add(1, ordering: .relaxed) }
+    func keep(_ descriptor: FileDescriptor, for node: Node, writable: Bool) {
+        let replaced = state.withLock {
+            $0.updateValue(Orphan(node: node, descriptor: descriptor, writable: writable), forKey: ObjectIdentifier(node))
+        }
+        if let replaced {
+            replaced.descriptor.close()
+            replaced.retired.forEach { $0.close() }
+        } else {
+            count.add(1, ordering: .relaxed)
+        }
     }
 
     /// The descriptor kept for `node`, if it is an orphan.
@@ -38,11 +49,37 @@ final class OrphanDescriptors: Sendable {
         return state.withLock { $0[ObjectIdentifier(node)]?.descriptor }
     }
 
+    /// The descriptor kept for `node` made writable: a read-only one (the file was a lower copy
+    /// when it lost its last name) is replaced by `promote`'s private copy of it, once. nil when
+    /// `node` is no orphan.
+    func writableDescriptor(of node: Node, promote: (FileDescriptor) throws -> FileDescriptor) throws -> FileDescriptor? {
+        guard count.load(ordering: .relaxed) > 0 else { return nil }
+        guard let (current, writable) = state.withLock({ state in
+            state[ObjectIdentifier(node)].map { ($0.descriptor, $0.writable) }
+        }) else { return nil }
+        if writable { return current }
+        let copy = try promote(current)
+        return state.withLock { state -> FileDescriptor in
+            let key = ObjectIdentifier(node)
+            guard var orphan = state[key] else { return copy }  // released meanwhile: nothing to replace
+            if orphan.writable {
+                copy.close()
+                return orphan.descriptor
+            }
+            orphan.retired.append(orphan.descriptor)
+            orphan.descriptor = copy
+            orphan.writable = true
+            state[key] = orphan
+            return copy
+        }
+    }
+
     /// Closes the descriptor kept for `node`, if any (the kernel forgot it).
     func release(_ node: Node) {
         guard count.load(ordering: .relaxed) > 0 else { return }
         guard let orphan = state.withLock({ $0.removeValue(forKey: ObjectIdentifier(node)) }) else { return }
         count.subtract(1, ordering: .relaxed)
         orphan.descriptor.close()
+        orphan.retired.forEach { $0.close() }
     }
 }

@@ -9,7 +9,7 @@ extension Overlay {
         if let size = changes.size {
             if let handle, handle != 0 {
                 try FileDescriptor(rawValue: descriptor(for: handle)).truncate(to: size)
-            } else if let orphan = orphans.descriptor(of: node) {
+            } else if let orphan = try orphans.writableDescriptor(of: node, promote: { try privateCopy(of: $0) }) {
                 try orphan.truncate(to: size)
             } else {
                 try copyUp(node, data: size != 0)

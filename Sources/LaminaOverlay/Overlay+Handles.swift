@@ -75,4 +75,12 @@ extension Overlay {
         guard let parent = node.parent, let box = parent.directory else { throw SystemError("stat", errno: ENOENT, path: "#\(node.id)") }
         return try box.state.withLock { _ in try withLocation(node) { try $0.status(of: $1) } }
     }
+
+    /// Closes the descriptors of a dropped directory node (its upper copy and the lower directories
+    /// it alone held); ones in use are left to the cache's sweep.
+    func releaseHandles(of box: DirectoryBox) {
+        stack.cache.discard(box.upperHandle)
+        let (lowerSources, resolved) = box.state.withLock { ($0.lowerSources, $0.resolvedSources ?? []) }
+        for source in lowerSources + resolved { source.discard(stack.cache) }
+    }
 }

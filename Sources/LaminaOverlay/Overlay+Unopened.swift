@@ -17,6 +17,7 @@ import LaminaSystem
 extension Overlay {
     /// Runs `body` with a descriptor of `node` open for reading, or for writing after a copy-up.
     func withUnopenedDescriptor<T>(_ node: Node, writing: Bool, _ body: (FileDescriptor) throws -> T) throws -> T {
+        if writing, let orphan = try orphans.writableDescriptor(of: node, promote: { try privateCopy(of: $0) }) { return try body(orphan) }
         if let orphan = orphans.descriptor(of: node) { return try body(orphan) }
         if writing {
             try requireWritable("write")
@@ -25,6 +26,25 @@ extension Overlay {
         let descriptor = try openFile(of: node, flags: writing ? O_WRONLY : O_RDONLY)
         defer { descriptor.close() }
         return try body(descriptor)
+    }
+
+    /// A writable copy of an orphan that was a lower file: an unnamed file in the work directory
+    /// (O_TMPFILE, freed when its last descriptor closes) with the same data, owner, mode and times.
+    /// The lower file itself never changes.
+    func privateCopy(of orphan: FileDescriptor) throws -> FileDescriptor {
+        guard let work else { throw SystemError("write", errno: EROFS) }
+        let status = try orphan.status()
+        let copy = try work.descriptor.open(".", flags: OpenFlags.temporaryFile | O_RDWR, mode: 0o600)
+        do {
+            try copy.copyData(from: orphan)
+            try copy.setOwner(uid: status.st_uid, gid: status.st_gid)
+            try copy.setMode(status.st_mode & 0o7777)
+            try copy.setTimes(access: status.st_atim, modification: status.st_mtim)
+        } catch {
+            copy.close()
+            throw error
+        }
+        return copy
     }
 
     /// fsync of a file opened without a handle: only an upper copy (or an orphan) has anything to sync.
@@ -51,6 +71,6 @@ extension Overlay {
     /// Keeps the descriptor `openIfLastName` made if the node did lose its last name; closes it otherwise.
     func keepOrphan(_ opened: (Node, FileDescriptor)?, lostLastName: Bool) {
         guard let (node, descriptor) = opened else { return }
-        if lostLastName { orphans.keep(descriptor, for: node) } else { descriptor.close() }
+        if lostLastName { orphans.keep(descriptor, for: node, writable: node.isUpper) } else { descriptor.close() }
     }
 }

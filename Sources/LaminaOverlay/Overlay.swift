@@ -57,10 +57,13 @@ public final class Overlay: Sendable {
     public func lookup(parent: NodeID, name: FileName) throws -> Entry { try lookupEntry(parent: parent, name: name) }
 
     /// The kernel dropped `lookups` references to `node`.
+    /// A node dropped here gives back what it held: the descriptor kept for it if it was unlinked
+    /// while open, and its directory descriptors.
     public func forget(_ node: NodeID, lookups: UInt64) {
-        guard !orphans.isEmpty, let held = try? nodes.node(node) else { return nodes.forget(node, lookups: lookups) }
-        nodes.forget(node, lookups: lookups)
-        if (try? nodes.node(node)) !== held { orphans.release(held) }
+        for dropped in nodes.forget(node, lookups: lookups) {
+            orphans.release(dropped)
+            if let box = dropped.directory { releaseHandles(of: box) }
+        }
     }
 
     public func attributes(of node: NodeID) throws -> stat { try mergedAttributes(of: nodes.node(node)) }

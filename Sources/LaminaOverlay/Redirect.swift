@@ -11,22 +11,25 @@ import LaminaSystem
 /// it: the directory merges as if it had none. No redirect can name anything outside the layers.
 ///
 /// Thread safety: an immutable value.
-enum Redirect: Sendable, Equatable {
+public enum Redirect: Sendable, Equatable {
+    /// The directory's old name beside it (a rename within the same directory).
     case sibling(FileName)
+    /// The directory's old path from the layer root, one name per level (empty: the root).
     case absolute([FileName])
 
     /// The redirect an xattr value names; nil when the value is not a valid redirect.
-    init?(value: [UInt8]) {
+    public init?(value: [UInt8]) {
         guard !value.isEmpty, !value.contains(0) else { return nil }
         let slash = UInt8(ascii: "/")
-        if value.first == slash {
-            // "/a/b": every component a name, none "." or ".."; "/" alone is the layer root.
+        if value == [slash] {
+            self = .absolute([])  // the layer root
+        } else if value.first == slash {
+            // "/a/b": every component a name, none "." or "..".
             var components: [FileName] = []
             for part in value.dropFirst().split(separator: slash, omittingEmptySubsequences: false) {
                 guard let name = FileName(bytes: part), !name.isDotOrDotDot else { return nil }
                 components.append(name)
             }
-            if components.count == 1 && value.count == 1 { components = [] }  // "/"
             self = .absolute(components)
         } else {
             guard let name = FileName(bytes: value), !name.isDotOrDotDot else { return nil }
@@ -34,8 +37,17 @@ enum Redirect: Sendable, Equatable {
         }
     }
 
+    /// The old path from the layer root of a directory whose own parent is at `parent` (what a
+    /// sibling redirect means there).
+    public func components(parent: [FileName]) -> [FileName] {
+        switch self {
+        case .sibling(let name): parent + [name]
+        case .absolute(let components): components
+        }
+    }
+
     /// The xattr value that names `components` from the layer root (what a rename writes).
-    static func value(absolute components: [FileName]) -> [UInt8] {
+    public static func value(absolute components: [FileName]) -> [UInt8] {
         var value: [UInt8] = []
         for component in components {
             value.append(UInt8(ascii: "/"))

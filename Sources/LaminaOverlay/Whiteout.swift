@@ -32,8 +32,22 @@ public enum Whiteout {
         return name.droppingPrefix(prefix.count)
     }
 
+    /// For the bytes of a layer archive's member name `.wh.NAME`, which pass 255 bytes when NAME has
+    /// more than 251 (a tar holds such a name; no directory can): NAME. nil for names outside the
+    /// namespace and for the opaque marker.
+    public static func hiddenName(ofMemberName bytes: some Collection<UInt8>) -> FileName? {
+        guard bytes.starts(with: prefix.bytes), !bytes.elementsEqual(opaqueEntry.bytes) else { return nil }
+        return FileName(bytes: bytes.dropFirst(prefix.count))
+    }
+
     /// `.wh.NAME` for NAME; nil when that would pass 255 bytes (only a device whiteout can hide it).
-    static func markerName(for name: FileName) -> FileName? { name.prefixed(with: prefix) }
+    public static func markerName(for name: FileName) -> FileName? { name.prefixed(with: prefix) }
+
+    /// Makes `name` in `directory` a whiteout in the kernel's form, a character device 0/0 (which the
+    /// kernel lets any user make, since Linux 5.8).
+    public static func createDevice(in directory: FileDescriptor, for name: FileName) throws(SystemError) {
+        try directory.makeNode(name, mode: S_IFCHR, device: 0)
+    }
 
     /// True when the zero-size regular file `name` in `directory` carries a whiteout xattr.
     static func hasWhiteoutAttribute(_ directory: FileDescriptor, _ name: FileName) -> Bool {

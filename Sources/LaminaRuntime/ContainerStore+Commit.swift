@@ -59,8 +59,8 @@ extension ContainerStore {
     private func writeLayer(
         of record: ContainerRecord, into writer: LayerWriter, mergedRoot: () throws(RuntimeError) -> String
     ) throws(RuntimeError) {
-        let lower = LowerLayers(directories: record.lowerDirectories)
-        let walk = UpperLayerWalk(root: upperDirectory(record.id), mountTargets: Set(record.mountTargets ?? []), lower: lower)
+        let lower = try LowerLayers(directories: record.lowerDirectories)
+        let walk = UpperLayerWalk(root: upperDirectory(record.id), mountTargets: record.mountTargets ?? [], lower: lower)
         try walk.walk { (change) throws(RuntimeError) -> Bool in
             switch change {
             case .whiteout(let path):
@@ -72,16 +72,28 @@ extension ContainerStore {
                     extendedAttributes: entry.extendedAttributes, source: "upper")
                 guard entry.status.st_mode & S_IFMT == S_IFDIR else { return false }
                 // An opaque marker only matters where the image has something to hide.
-                if (entry.opaque && lower.exists(entry.path)) || entry.redirect != nil { try writer.opaqueMarker(in: entry.path) }
+                let hides = entry.opaque ? try lower.exists(entry.path) : false
+                if hides || entry.redirect != nil { try writer.opaqueMarker(in: entry.path) }
                 guard entry.redirect != nil else { return true }
-                let root = try mergedRoot()
-                let merged = try RuntimeError.system { () throws(SystemError) in
-                    try FileDescriptor.open(root + "/" + entry.path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-                }
+                let merged = try Self.openDirectory(entry.path, under: try mergedRoot())
                 defer { merged.close() }
                 try writer.copyTree(merged, prefix: entry.path)
                 return false
             }
+        }
+    }
+
+    /// The directory `path` of the merged view mounted at `root`, opened one name at a time
+    /// without following a symbolic link (no path is too long, and none leads out of the view).
+    private static func openDirectory(_ path: [FileName], under root: String) throws(RuntimeError) -> FileDescriptor {
+        try RuntimeError.system { () throws(SystemError) in
+            var current = try FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            for name in path {
+                let parent = current
+                defer { parent.close() }
+                current = try parent.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            }
+            return current
         }
     }
 }

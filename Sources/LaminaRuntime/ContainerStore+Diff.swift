@@ -5,41 +5,35 @@ import Glibc
 #endif
 
 extension ContainerStore {
-    /// What the container changed relative to its image, sorted by path. Read from the upper
-    /// directory and the image's layers; works whether the container runs or not.
+    /// What the container changed relative to its image, sorted by path (bytes). Read from the
+    /// upper directory and the image's layers; works whether the container runs or not.
     public func diff(_ text: String) throws(RuntimeError) -> [ContainerChange] {
         let record = try find(text)
-        let lower = LowerLayers(directories: record.lowerDirectories)
-        var changes: [ContainerChange] = []
-        let walk = UpperLayerWalk(root: upperDirectory(record.id), mountTargets: Set(record.mountTargets ?? []), lower: lower)
+        let lower = try LowerLayers(directories: record.lowerDirectories)
+        // Keyed by names, not text: a Swift String would take NFC and NFD spellings for one path.
+        var changes: [[FileName]: ContainerChange.Kind] = [:]
+        func note(_ kind: ContainerChange.Kind, _ path: [FileName]) {
+            if changes[path] == nil { changes[path] = kind }
+        }
+        let walk = UpperLayerWalk(root: upperDirectory(record.id), mountTargets: record.mountTargets ?? [], lower: lower)
         try walk.walk { (change) throws(RuntimeError) -> Bool in
             switch change {
             case .whiteout(let path):
-                if lower.exists(path) { changes.append(ContainerChange(kind: .deleted, path: "/" + path)) }
+                if try lower.exists(path) { note(.deleted, path) }
             case .entry(let entry):
-                let existed = entry.redirect == nil && lower.exists(entry.path)
-                changes.append(ContainerChange(kind: existed ? .changed : .added, path: "/" + entry.path))
-                if let redirect = entry.redirect, lower.exists(String(redirect.dropFirst())),
-                   !changes.contains(where: { $0.path == redirect }) {
-                    changes.append(ContainerChange(kind: .deleted, path: redirect))
-                }
+                let existed = entry.redirect == nil ? try lower.exists(entry.path) : false
+                note(existed ? .changed : .added, entry.path)
+                if let redirect = entry.redirect, try lower.exists(redirect) { note(.deleted, redirect) }
                 if entry.opaque && existed {
-                    let kept = Self.names(of: entry)
-                    for name in lower.names(in: entry.path) where !kept.contains(name) {
-                        changes.append(ContainerChange(kind: .deleted, path: "/" + entry.path + "/" + name))
+                    let kept = Set(entry.listing?.records.map(\.name) ?? [])
+                    for name in try lower.names(in: entry.path) where !kept.contains(name) {
+                        note(.deleted, entry.path + [name])
                     }
                 }
             }
             return true
         }
-        var seen: Set<String> = []
-        return changes.sorted { $0.path < $1.path }.filter { seen.insert($0.path).inserted }
-    }
-
-    /// The names an upper directory holds (markers included: they name deleted entries anyway).
-    private static func names(of entry: UpperLayerWalk.Entry) -> Set<String> {
-        guard let directory = try? entry.parent.open(entry.name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) else { return [] }
-        defer { directory.close() }
-        return Set(((try? directory.directoryRecords()) ?? []).map(\.name.description))
+        return changes.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            .map { ContainerChange(kind: $0.value, components: $0.key) }
     }
 }

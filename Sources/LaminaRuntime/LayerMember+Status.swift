@@ -7,9 +7,9 @@ import Glibc
 
 extension LayerMember {
     /// The tar header of a file as `lstat` describes it, named `path` in the layer, with the
-    /// symbolic link target read from `parent`/`name` when it is one.
+    /// symbolic link target (bytes, exactly) read from `parent`/`name` when it is one.
     static func describing(
-        _ status: stat, path: String, parent: FileDescriptor, name: FileName,
+        _ status: stat, path: [FileName], parent: FileDescriptor, name: FileName,
         extendedAttributes: [(name: String, value: [UInt8])]
     ) throws(RuntimeError) -> LayerMember {
         var member = LayerMember(
@@ -20,7 +20,7 @@ extension LayerMember {
         switch status.st_mode & S_IFMT {
         case S_IFLNK:
             let target = try RuntimeError.system { () throws(SystemError) in try parent.readSymbolicLink(name) }
-            member.symlinkTarget = String(decoding: target, as: UTF8.self)
+            member.symlinkTarget = target
         case S_IFCHR, S_IFBLK:
             member.deviceMajor = DeviceNumber.major(status.st_rdev)
             member.deviceMinor = DeviceNumber.minor(status.st_rdev)

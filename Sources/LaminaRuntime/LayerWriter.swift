@@ -1,4 +1,5 @@
 import LaminaImage
+import LaminaOverlay
 import LaminaSystem
 
 #if canImport(Glibc)
@@ -9,28 +10,29 @@ import Glibc
 /// links kept (the second name of an inode becomes a tar hard link to the first), whiteouts as
 /// `.wh.NAME`, opaque directories as `.wh..wh..opq`, and renamed lower directories — which OCI
 /// layers cannot express — as an opaque directory holding a full copy of the merged contents.
+/// Paths are names (bytes) from the layer root; symbolic link targets are bytes too.
 ///
 /// Owned by one commit; not thread-safe.
 final class LayerWriter {
     private let archive: LayerArchive
     /// First layer path written for each (source, device, inode) with more than one link.
-    private var linked: [String: String] = [:]
+    private var linked: [String: [FileName]] = [:]
 
     init(archive: LayerArchive) {
         self.archive = archive
     }
 
-    func whiteout(_ path: String) throws(RuntimeError) {
+    func whiteout(_ path: [FileName]) throws(RuntimeError) {
         try add(.whiteout(for: path))
     }
 
-    func opaqueMarker(in directory: String) throws(RuntimeError) {
+    func opaqueMarker(in directory: [FileName]) throws(RuntimeError) {
         try add(.opaqueMarker(in: directory))
     }
 
     /// Writes one file, directory, link or device; sockets are skipped (tar cannot hold them).
     func entry(
-        _ status: stat, path: String, parent: FileDescriptor, name: FileName,
+        _ status: stat, path: [FileName], parent: FileDescriptor, name: FileName,
         extendedAttributes: [(name: String, value: [UInt8])], source: String
     ) throws(RuntimeError) {
         let kind = status.st_mode & S_IFMT
@@ -55,7 +57,7 @@ final class LayerWriter {
         }
         defer { file.close() }
         do {
-            try archive.add(member, contentsOf: file.rawValue, path: path)
+            try archive.add(member, contentsOf: file.rawValue)
         } catch {
             throw .image(error)
         }
@@ -63,16 +65,14 @@ final class LayerWriter {
 
     /// Writes everything under the merged directory `directory` (an open descriptor of the mounted
     /// view), each named under `prefix`.
-    func copyTree(_ directory: FileDescriptor, prefix: String) throws(RuntimeError) {
+    func copyTree(_ directory: FileDescriptor, prefix: [FileName]) throws(RuntimeError) {
         let records = try RuntimeError.system { () throws(SystemError) in try directory.directoryRecords() }
         for record in records.sorted(by: { $0.name < $1.name }) {
             let status = try RuntimeError.system { () throws(SystemError) in try directory.status(of: record.name) }
-            let names = (try? directory.extendedAttributeNames(of: record.name)) ?? []
-            let attributes = names.filter { UpperLayerWalk.marker($0) == nil }.map { name in
-                (name: name, value: ((try? directory.extendedAttribute(name, of: record.name)) ?? nil) ?? [])
-            }
-            let path = prefix + "/" + record.name.description
-            try entry(status, path: path, parent: directory, name: record.name, extendedAttributes: attributes, source: "merged")
+            let path = prefix + [record.name]
+            try entry(
+                status, path: path, parent: directory, name: record.name,
+                extendedAttributes: UpperLayerWalk.fileAttributes(of: record.name, in: directory), source: "merged")
             if status.st_mode & S_IFMT == S_IFDIR {
                 let child = try RuntimeError.system { () throws(SystemError) in
                     try directory.open(record.name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)

@@ -1,86 +1,77 @@
+import LaminaOverlay
 import LaminaSystem
+import Logging
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The image's layers seen together, read-only, to tell an added path from a changed one and
-/// to list what an opaque directory hides. Layers as the store keeps them (OCI `.wh.` files),
-/// and kernel markers too.
+/// The image's layers seen together, read-only, to tell an added path from a changed one and to
+/// list what an opaque directory hides.
 ///
-/// Immutable value; every question reads the layers again.
-struct LowerLayers {
-    /// Layer roots, top-most first.
-    let directories: [String]
+/// It is the union engine itself: a read-only `Overlay` over the image's lower directories, asked
+/// one name at a time from its root, so `lamina diff` and `lamina commit` see exactly what the
+/// container's mount shows (every whiteout and opaque format, redirects), and nothing follows a
+/// symbolic link: a symlink in a layer is a leaf, never a way into the host.
+///
+/// Not thread-safe: owned by one diff or commit.
+final class LowerLayers {
+    private let overlay: Overlay
+    /// Nodes of the directories asked about so far, by path (nil: not a directory of the image).
+    private var directories: [[FileName]: NodeID?] = [[]: Overlay.rootNode]
 
-    /// True when `path` (relative) exists in the image.
-    func exists(_ path: String) -> Bool {
-        let components = path.split(separator: "/").map(String.init)
-        guard let name = components.last else { return true }
-        // The top-most layer that names it decides; a whiteout there means it is deleted.
-        for layer in layers(continuing: Array(components.dropLast())) {
-            if isWhiteout(layer.path, name) { return false }
-            if let info = try? PosixCall.lstat(layer.path + "/" + name) { return !Self.isDeviceWhiteout(info) }
-        }
-        return false
+    /// `directories`: layer roots, top-most first.
+    init(directories: [String]) throws(RuntimeError) {
+        let configuration = OverlayConfiguration(lowerDirectories: directories, descriptorCeiling: 256)
+        let logger = Logger(label: "lamina.lower", factory: { _ in SwiftLogNoOpLogHandler() })
+        overlay = try RuntimeError.engine("open the image's layers") { try Overlay(configuration: configuration, logger: logger) }
     }
 
-    /// The names directory `path` holds in the image.
-    func names(in path: String) -> Set<String> {
-        var seen: Set<String> = []
-        var hidden: Set<String> = []
-        for layer in layers(continuing: path.split(separator: "/").map(String.init)) {
-            var whiteouts: Set<String> = []
-            for name in (try? MountCalls.directoryNames(layer.path)) ?? [] where name != ".wh..wh..opq" {
-                if name.hasPrefix(".wh.") {
-                    whiteouts.insert(String(name.dropFirst(4)))
-                } else if let info = try? PosixCall.lstat(layer.path + "/" + name), Self.isDeviceWhiteout(info) {
-                    whiteouts.insert(name)
-                } else if !hidden.contains(name) {
-                    seen.insert(name)
-                }
+    /// True when `path` exists in the image.
+    func exists(_ path: [FileName]) throws(RuntimeError) -> Bool {
+        guard let name = path.last else { return true }
+        guard let parent = try directory(Array(path.dropLast())) else { return false }
+        return try lookup(name, in: parent) != nil
+    }
+
+    /// The names directory `path` holds in the image (none when it is not a directory there).
+    func names(in path: [FileName]) throws(RuntimeError) -> Set<FileName> {
+        guard let node = try directory(path) else { return [] }
+        return try RuntimeError.engine("list the image's layers") {
+            let opened = try overlay.openDirectory(node)
+            defer { overlay.releaseDirectory(opened.handle) }
+            var names: Set<FileName> = []
+            var offset: UInt64 = 0
+            while true {
+                let entries = try overlay.directoryEntries(opened.handle, from: offset)
+                guard let last = entries.last else { break }
+                for entry in entries where !entry.name.isDotOrDotDot { names.insert(entry.name) }
+                offset = last.offset
             }
-            hidden.formUnion(whiteouts)
-            hidden.formUnion(seen)
+            return names
         }
-        return seen
     }
 
-    /// The layers directory `components` is a directory in, top-most first, down to the first
-    /// layer that makes it opaque; empty when it is not a directory of the image.
-    private func layers(continuing components: [String]) -> [(path: String, opaque: Bool)] {
-        var current = directories.map { (path: $0, opaque: false) }
-        for name in components {
-            var next: [(path: String, opaque: Bool)] = []
-            for layer in current {
-                if isWhiteout(layer.path, name) { break }
-                let path = layer.path + "/" + name
-                guard let info = try? PosixCall.lstat(path) else { continue }
-                guard info.st_mode & S_IFMT == S_IFDIR else { break }
-                let opaque = isOpaque(path)
-                next.append((path, opaque))
-                if opaque { break }
+    /// The node of directory `path`, nil when the image has no directory there.
+    private func directory(_ path: [FileName]) throws(RuntimeError) -> NodeID? {
+        if let known = directories[path] { return known }
+        var node: NodeID?
+        if let name = path.last, let parent = try directory(Array(path.dropLast())),
+           let entry = try lookup(name, in: parent), entry.attributes.st_mode & S_IFMT == S_IFDIR {
+            node = entry.node
+        }
+        directories[path] = node
+        return node
+    }
+
+    /// `name` in the directory `parent`; nil when it is not there.
+    private func lookup(_ name: FileName, in parent: NodeID) throws(RuntimeError) -> Entry? {
+        try RuntimeError.engine("look up \(name) in the image's layers") {
+            do {
+                return try overlay.lookup(parent: parent, name: name)
+            } catch let error as SystemError where error.errno == ENOENT || error.errno == ENOTDIR {
+                return nil
             }
-            if next.isEmpty { return [] }
-            current = next
         }
-        return current
-    }
-
-    private func isWhiteout(_ directory: String, _ name: String) -> Bool {
-        (try? PosixCall.lstat(directory + "/.wh." + name)) != nil
-    }
-
-    private func isOpaque(_ path: String) -> Bool {
-        if (try? PosixCall.lstat(path + "/.wh..wh..opq")) != nil { return true }
-        let directory = try? FileDescriptor.open(path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-        defer { directory?.close() }
-        return UpperLayerWalk.privatePrefixes.contains { prefix in
-            ((try? directory?.extendedAttribute(prefix + "opaque")) ?? nil) == Array("y".utf8)
-        }
-    }
-
-    static func isDeviceWhiteout(_ info: stat) -> Bool {
-        info.st_mode & S_IFMT == S_IFCHR && info.st_rdev == 0
     }
 }

@@ -192,33 +192,8 @@ extension FileName: CustomStringConvertible, CustomDebugStringConvertible {
     /// The name for messages and logs: its text where it is UTF-8, with every other byte as `\xNN`.
     public var description: String {
         if let text = string { return text }
-        var result = ""
-        withBytes { raw in
-            var index = raw.startIndex
-            while index < raw.endIndex {
-                // The shortest valid UTF-8 character at `index`, else one escaped byte.
-                var decoded = false
-                for length in 1...4 where index + length <= raw.endIndex {
-                    if let text = String(validating: raw[index..<(index + length)], as: UTF8.self) {
-                        result += text
-                        index += length
-                        decoded = true
-                        break
-                    }
-                }
-                if decoded { continue }
-                result += "\\x" + String(raw[index], radix: 16, uppercase: true).leftPadded(to: 2)
-                index += 1
-            }
-        }
-        return result
+        return withBytes { ByteText.display($0) }
     }
 
     public var debugDescription: String { "FileName(\(description.debugDescription))" }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }

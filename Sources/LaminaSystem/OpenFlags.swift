@@ -6,4 +6,6 @@ public enum OpenFlags {
     public static let direct: Int32 = clamina_o_direct()
     /// O_PATH: a descriptor that only names a file (usable as the directory of `*at` calls).
     public static let path: Int32 = clamina_o_path()
+    /// O_TMPFILE: an unnamed file in the given directory, freed when its last descriptor closes.
+    public static let temporaryFile: Int32 = clamina_o_tmpfile()
 }

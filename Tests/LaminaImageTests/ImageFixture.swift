@@ -92,7 +92,7 @@ struct ImageFixture {
         try writer.addFile(at: layout + "/oci-layout", as: "oci-layout")
         try writer.addFile(at: layout + "/index.json", as: "index.json")
         for name in try FileManager.default.contentsOfDirectory(atPath: layout + "/blobs/sha256") {
-            try writer.addFile(at: layout + "/blobs/sha256/" + name, as: "blobs/sha256/" + name)
+            try writer.addFile(at: layout + "/blobs/sha256/" + name, as: ArchivePath("blobs/sha256/" + name))
         }
         try writer.finish()
     }
@@ -105,11 +105,11 @@ struct ImageFixture {
             let tar = scratch + "/docker-layer-\(index).tar"
             try run("/bin/sh", ["-c", "gzip -dc < '\(layer.blobPath)' > '\(tar)' 2>/dev/null || cp '\(layer.blobPath)' '\(tar)'"])
             let name = "\(layer.diffID.encoded)/layer.tar"
-            try writer.add(ArchiveEntry(path: layer.diffID.encoded, kind: .directory, permissions: 0o755))
-            try writer.addFile(at: tar, as: name)
+            try writer.add(ArchiveEntry(path: ArchivePath(layer.diffID.encoded), kind: .directory, permissions: 0o755))
+            try writer.addFile(at: tar, as: ArchivePath(name))
             layerNames.append(name)
         }
-        try writer.addFile(at: layout + "/blobs/sha256/" + config.digest.encoded, as: config.digest.encoded + ".json")
+        try writer.addFile(at: layout + "/blobs/sha256/" + config.digest.encoded, as: ArchivePath(config.digest.encoded + ".json"))
         let manifest = [DockerArchiveManifest(config: config.digest.encoded + ".json", repoTags: [tag], layers: layerNames)]
         let data = try JSONEncoder().encode(manifest)
         try writer.add(ArchiveEntry(path: "manifest.json", kind: .regular, size: Int64(data.count)), data: [UInt8](data))
@@ -119,17 +119,17 @@ struct ImageFixture {
 
 /// Shorthand for tar entries in tests.
 func file(_ path: String, _ text: String, mode: mode_t = 0o644, uid: uid_t = 0, gid: gid_t = 0) -> (ArchiveEntry, [UInt8]) {
-    (ArchiveEntry(path: path, kind: .regular, permissions: mode, uid: uid, gid: gid, modificationSeconds: 1_700_000_000), Array(text.utf8))
+    (ArchiveEntry(path: ArchivePath(path), kind: .regular, permissions: mode, uid: uid, gid: gid, modificationSeconds: 1_700_000_000), Array(text.utf8))
 }
 
 func dir(_ path: String, mode: mode_t = 0o755) -> (ArchiveEntry, [UInt8]) {
-    (ArchiveEntry(path: path, kind: .directory, permissions: mode, modificationSeconds: 1_600_000_000), [])
+    (ArchiveEntry(path: ArchivePath(path), kind: .directory, permissions: mode, modificationSeconds: 1_600_000_000), [])
 }
 
 func symlink(_ path: String, to target: String) -> (ArchiveEntry, [UInt8]) {
-    (ArchiveEntry(path: path, kind: .symbolicLink, permissions: 0o777, symlinkTarget: target), [])
+    (ArchiveEntry(path: ArchivePath(path), kind: .symbolicLink, permissions: 0o777, symlinkTarget: ArchivePath(target)), [])
 }
 
 func hardlink(_ path: String, to target: String) -> (ArchiveEntry, [UInt8]) {
-    (ArchiveEntry(path: path, kind: .regular, hardlinkTarget: target), [])
+    (ArchiveEntry(path: ArchivePath(path), kind: .regular, hardlinkTarget: ArchivePath(target)), [])
 }

@@ -31,12 +31,12 @@ final class LayerFixture {
 
     var lowerPaths: [String] { (0..<lowerCount).map { "\(path)/l\($0)" } }
 
-    func overlay(writable: Bool = true, markerNamespace: String? = nil) throws -> Overlay {
+    func overlay(writable: Bool = true, markerNamespace: String? = nil, descriptorCeiling: Int? = nil) throws -> Overlay {
         let configuration = OverlayConfiguration(
             lowerDirectories: lowerPaths,
             upperDirectory: writable ? "\(path)/upper" : nil,
             workDirectory: writable ? "\(path)/work" : nil,
-            markerNamespace: markerNamespace)
+            markerNamespace: markerNamespace, descriptorCeiling: descriptorCeiling)
         return try Overlay(configuration: configuration, logger: Logger(label: "test"))
     }
 

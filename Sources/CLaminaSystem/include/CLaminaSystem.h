@@ -34,6 +34,7 @@ unsigned int clamina_rename_exchange(void);
 unsigned int clamina_rename_whiteout(void);
 int clamina_o_direct(void);
 int clamina_o_path(void);
+int clamina_o_tmpfile(void);
 long clamina_utime_now(void);
 long clamina_utime_omit(void);
 dev_t clamina_makedev(unsigned int major, unsigned int minor);
