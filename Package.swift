@@ -98,6 +98,8 @@ let package = Package(
         .testTarget(
             name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem", "LaminaTestSupport"]),
         .testTarget(name: "LaminaBenchTests", dependencies: ["LaminaBench", "LaminaSystem"]),
+        // The command line as users type it: the real `lamina` binary, runc and a loopback registry.
+        .testTarget(name: "LaminaCLITests", dependencies: ["LaminaSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,7 +18,7 @@ public enum BackgroundLaunch {
             let output = try logFile.map { (path) throws(SystemError) in try MountCalls.openForAppending(path) }
             let null = try MountCalls.openReadWrite("/dev/null")
             try MountCalls.closeOnExec(from: 3)
-            var environment = currentEnvironment().filter { !$0.hasPrefix(ReadinessSignal.environmentVariable + "=") }
+            var environment = ProcessCalls.currentEnvironment().filter { !$0.hasPrefix(ReadinessSignal.environmentVariable + "=") }
             environment.append("\(ReadinessSignal.environmentVariable)=3")
             let pid: pid_t
             do {
@@ -44,15 +44,5 @@ public enum BackgroundLaunch {
         } catch {
             throw MountError(.system, "cannot start the mount daemon: \(error)")
         }
-    }
-
-    private static func currentEnvironment() -> [String] {
-        var result: [String] = []
-        var cursor = environ
-        while let entry = cursor.pointee {
-            result.append(String(cString: entry))
-            cursor += 1
-        }
-        return result
     }
 }

@@ -1,6 +1,7 @@
 import CFuse
 import Glibc
 import LaminaOverlay
+import LaminaSystem
 import Logging
 
 /// One libfuse session: created with the mount options, mounted, served by the multi-threaded
@@ -35,13 +36,29 @@ final class FUSESession {
         self.bridge = retained
     }
 
-    /// Mounts at `mountPoint` (an absolute path, or /dev/fd/N from mount.fuse3).
+    /// Mounts at `mountPoint` (an absolute path, or /dev/fd/N from mount.fuse3). A plain user's
+    /// mount goes through fusermount3 (libfuse runs it when mount(2) is refused); its reason for a
+    /// refusal is on its standard error, which is captured for the error message.
     func mount(at mountPoint: String) throws(MountError) {
         lamina_fuse_capture_log()
-        guard fuse_session_mount(session, mountPoint) == 0 else {
-            throw MountError(.system, "cannot mount on \(mountPoint): \(Self.lastLibfuseMessage(or: "mount failed"))")
+        let (code, helperOutput) = MountCalls.capturingStandardError { fuse_session_mount(session, mountPoint) }
+        guard code == 0 else {
+            let reason = Self.helperReason(helperOutput) ?? Self.lastLibfuseMessage(or: "mount failed")
+            throw MountError(.system, "cannot mount on \(mountPoint): \(reason)")
         }
         mounted = true
+    }
+
+    /// fusermount3's last line, without its program name ("fusermount3: option allow_other only
+    /// allowed if 'user_allow_other' is set in /etc/fuse.conf" -> the text after the colon).
+    static func helperReason(_ output: String) -> String? {
+        guard var line = output.split(separator: "\n").last(where: { !$0.allSatisfy(\.isWhitespace) }).map(String.init) else {
+            return nil
+        }
+        for prefix in ["fusermount3: ", "fusermount: ", "fuse: "] where line.hasPrefix(prefix) {
+            line.removeFirst(prefix.count)
+        }
+        return line
     }
 
     /// SIGTERM, SIGINT and SIGHUP end the loop, after which the mount is taken down cleanly.

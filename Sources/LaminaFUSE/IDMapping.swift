@@ -50,9 +50,11 @@ public struct IDMapping: Sendable, Equatable {
         return result
     }
 
-    /// Parses fuse-overlayfs's `disk:shown:count[:disk:shown:count...]` form.
+    /// Parses fuse-overlayfs's `disk:shown:count[:disk:shown:count...]` form. Empty fields are
+    /// skipped, as fuse-overlayfs's strtok does: containers/storage writes each range as
+    /// `:disk:shown:count`, so podman passes `uidmapping=:0:1:1000`.
     public static func ranges(parsing text: String, option: String) throws(MountError) -> [Range] {
-        let fields = text.split(separator: ":", omittingEmptySubsequences: false)
+        let fields = text.split(separator: ":")
         guard !fields.isEmpty, fields.count % 3 == 0 else {
             throw MountError(.usage, "invalid \(option)=\(text): expected ID:MAPPED-ID:COUNT triples separated by ':'")
         }

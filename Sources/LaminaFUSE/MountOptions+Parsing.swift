@@ -49,6 +49,7 @@ extension MountOptions {
         case ("ro", nil): readOnlyRequested = true
         case ("rw", nil): readOnlyRequested = false
         case ("userxattr", nil): markerNamespace = "user.overlay."
+        case ("allow_other", nil): allowOther = true
         case ("fsname", let value?): fileSystemName = value
         case ("subtype", let value?): subtype = value
         case ("clone_fd", nil): cloneDescriptor = true
@@ -88,7 +89,7 @@ extension MountOptions {
     }
 
     private static let ignoredFlags: Set<String> = [
-        "allow_other", "allow_root", "default_permissions", "noacl", "kernel_cache", "auto_cache",
+        "allow_root", "default_permissions", "noacl", "kernel_cache", "auto_cache",
         "splice_read", "splice_write", "splice_move", "no_splice_read", "no_splice_write", "no_splice_move",
         "big_writes", "relatime", "norelatime", "strictatime", "nostrictatime", "lazytime", "nolazytime",
         "diratime", "nodiratime", "symfollow", "nosymfollow", "iversion", "noiversion", "silent", "loud",

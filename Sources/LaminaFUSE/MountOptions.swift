@@ -34,8 +34,15 @@ public struct MountOptions: Sendable, Equatable {
     /// `static_nlink`: directories report a link count of 1.
     public var staticDirectoryLinks = false
     public var idMapping = IDMapping()
-    /// `userxattr`: the overlay's own markers go in `user.overlay.*`.
+    /// `userxattr`: the overlay's own markers go in `user.overlay.*`. Left nil, `MountPreflight`
+    /// sets it from what the upper layer accepts (`MarkerNamespaceProbe`).
     public var markerNamespace: String?
+    /// `allow_other`: processes of other users may use the mount. Left nil, `MountPreflight` turns
+    /// it on where the system allows it (root, or `user_allow_other` in /etc/fuse.conf).
+    public var allowOther: Bool?
+    /// Mounted by a plain user through fusermount3, which forces nosuid,nodev: `suid`/`dev` are not
+    /// asked for (fusermount3 would only warn about them). Set by `MountPreflight`.
+    public var mountsAsUser = false
 
     /// Mount flags handed to the kernel as they are (nosuid, nodev, noexec, noatime, sync, dirsync).
     public var kernelFlags: [String] = []
@@ -63,13 +70,14 @@ public struct MountOptions: Sendable, Equatable {
 
     /// The `-o` list libfuse passes to the kernel mount.
     public var fuseMountOptions: [String] {
-        var options = ["default_permissions", "allow_other",
-                       "fsname=\(Self.escaped(fileSystemName))", "subtype=\(Self.escaped(subtype))"]
+        var options = ["default_permissions"]
+        if allowOther != false { options.append("allow_other") }
+        options += ["fsname=\(Self.escaped(fileSystemName))", "subtype=\(Self.escaped(subtype))"]
         if isReadOnly { options.append("ro") }
         // libfuse mounts nosuid,nodev unless told otherwise; overlayfs does not (a container's
         // setuid programs must work), so say so unless nosuid/nodev was asked for.
-        if !kernelFlags.contains("nosuid") { options.append("suid") }
-        if !kernelFlags.contains("nodev") { options.append("dev") }
+        if !kernelFlags.contains("nosuid") && !mountsAsUser { options.append("suid") }
+        if !kernelFlags.contains("nodev") && !mountsAsUser { options.append("dev") }
         if autoUnmount { options.append("auto_unmount") }
         for flag in kernelFlags where !options.contains(flag) { options.append(flag) }
         return options

@@ -24,9 +24,22 @@ public enum MountPreflight {
         public var workLock: WorkDirectoryLock?
     }
 
-    public static func check(_ request: MountOptions, fuseDevice: String = "/dev/fuse") throws(MountError) -> Prepared {
+    public static func check(
+        _ request: MountOptions, fuseDevice: String = "/dev/fuse", privilege: Privilege = .current,
+        fuseConfiguration: @autoclosure () -> FUSEConfiguration = .read()
+    ) throws(MountError) -> Prepared {
         var options = request
         try checkFuseDevice(fuseDevice)
+        options.mountsAsUser = privilege == .user
+        if privilege == .user && options.allowOther != false {
+            let allowed = fuseConfiguration().userAllowOther
+            if options.allowOther == true && !allowed {
+                throw MountError(.system, "allow_other is only allowed for a plain user when \(FUSEConfiguration.path) has a line 'user_allow_other'", errno: EPERM)
+            }
+            options.allowOther = allowed
+        } else if options.allowOther == nil {
+            options.allowOther = true
+        }
         options.mountPoint = try mountPoint(options.mountPoint)
         options.lowerDirectories = try options.lowerDirectories.map { (path) throws(MountError) in
             try directory(path, role: "lower directory").path
@@ -46,6 +59,9 @@ public enum MountPreflight {
         }
         let lock = try WorkDirectoryLock(path: workPath)
         try checkWorkDirectoryIsFree(workPath)
+        if options.markerNamespace == nil {
+            options.markerNamespace = try MarkerNamespaceProbe.namespace(workDirectory: workPath)
+        }
         return Prepared(options: options, workLock: lock)
     }
 

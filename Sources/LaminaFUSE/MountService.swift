@@ -42,7 +42,8 @@ public enum MountService {
             }
             return 1
         }
-        logger.info("mounted \(prepared.options.mountPoint) (\(prepared.options.isReadOnly ? "read-only" : "read-write"), \(prepared.options.lowerDirectories.count) lower layers)")
+        let markers = prepared.options.isReadOnly ? "" : ", markers in \(prepared.options.markerNamespace ?? "no xattr namespace")*"
+        logger.info("mounted \(prepared.options.mountPoint) (\(prepared.options.isReadOnly ? "read-only" : "read-write"), \(prepared.options.lowerDirectories.count) lower layers\(markers))")
         if !prepared.options.ignoredOptions.isEmpty {
             logger.debug("accepted and ignored: \(prepared.options.ignoredOptions.joined(separator: ","))")
         }

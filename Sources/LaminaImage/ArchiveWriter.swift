@@ -53,6 +53,16 @@ package final class ArchiveWriter {
         try check(code)
     }
 
+    /// Writes to an open descriptor (a pipe, standard output), named `name` in errors.
+    init(descriptor: Int32, name: String) throws(ImageError) {
+        guard let handle = archive_write_new() else { throw .archive("\(name): out of memory") }
+        self.handle = handle
+        self.path = name
+        archive_write_set_format_pax_restricted(handle)
+        archive_write_set_bytes_in_last_block(handle, 1)  // no padding after the end, as on a file
+        try check(archive_write_open_fd(handle, descriptor))
+    }
+
     deinit {
         archive_write_free(handle)
     }

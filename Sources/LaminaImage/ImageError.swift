@@ -10,6 +10,7 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     case imageNotFound(String)
     case layerNotFound(String)
     case ambiguous(String)
+    case inUse(String)
     case malformed(what: String, reason: String)
     case unsupportedMediaType(String)
     case missingBlob(Digest)
@@ -26,10 +27,12 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidDigest(let text): "invalid digest '\(text)' (expected sha256:<64 hex digits>)"
-        case .invalidReference(let text): "invalid image reference '\(text)'"
+        case .invalidReference(let text):
+            "invalid reference format: '\(text)' is not an image name ([HOST[:PORT]/]NAME[:TAG][@DIGEST], NAME in lowercase)"
         case .imageNotFound(let ref): "image not found: \(ref)"
         case .layerNotFound(let ref): "layer not found: \(ref)"
         case .ambiguous(let text): text
+        case .inUse(let text): text
         case .malformed(let what, let reason): "malformed \(what): \(reason)"
         case .unsupportedMediaType(let type): "unsupported media type \(type)"
         case .missingBlob(let digest): "blob \(digest) is missing"

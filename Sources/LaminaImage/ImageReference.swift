@@ -1,7 +1,9 @@
 /// A parsed image name: `[HOST[:PORT]/]PATH[:TAG][@DIGEST]`.
 ///
 /// The store names images by `name:tag` (`description`); a pull also needs the registry host and
-/// repository. Immutable value.
+/// repository. Names on Docker Hub are kept in Docker's short form, as `docker images` shows them:
+/// `docker.io/library/busybox`, `index.docker.io/library/busybox` and `busybox` are one reference
+/// (host nil, repository `busybox`). Immutable value.
 public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
     /// The registry host (with port), or nil when the name had none.
     public var host: String?
@@ -32,7 +34,25 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
         guard Self.isValid(repository: repository), tag.map(Self.isValid(tag:)) ?? true else {
             throw .invalidReference(text)
         }
+        if let given = host, Self.dockerHubHosts.contains(given) { host = nil }
+        if host == nil, repository.hasPrefix("library/"), repository.dropFirst(8).contains("/") == false {
+            repository = String(repository.dropFirst(8))
+        }
     }
+
+    /// The names Docker Hub goes by in references; all of them mean "no host".
+    static let dockerHubHosts: Set<String> = ["docker.io", "index.docker.io", "registry-1.docker.io"]
+
+    /// The registry to pull from and push to (Docker Hub when the name has no host).
+    public var registry: String { host ?? "docker.io" }
+
+    /// The repository as the registry's API names it (`library/busybox` on Docker Hub).
+    public var remoteRepository: String {
+        host == nil && !repository.contains("/") ? "library/" + repository : repository
+    }
+
+    /// The tag or digest a registry's manifest URL ends with.
+    public var remoteReference: String { digest?.description ?? tag ?? "latest" }
 
     /// `name:tag` as the store's index records it (`latest` when no tag was given).
     public var description: String {

@@ -6,7 +6,8 @@ extension ImageStore {
     ///
     /// The layer is stored as an uncompressed tar (its blob digest is its diff id) and unpacked into
     /// the store like an imported layer, so the new image mounts at once. Everything is staged
-    /// first: a failure anywhere, in `body` too, adds nothing to the store.
+    /// first: a failure anywhere, in `body` too, adds nothing to the store. `base` may be any name,
+    /// id or manifest of the image, or the id of an image only a container's hold keeps.
     @discardableResult
     public func commitLayer(
         onto base: String, name: String, history: ImageConfig.History,

@@ -9,8 +9,9 @@ public struct PruneReport: Sendable {
 }
 
 extension ImageStore {
-    /// Removes every blob and unpacked layer no image in the index uses, and abandoned staging.
-    /// Holds the store lock exclusive, so it waits for running imports and none starts meanwhile.
+    /// Removes every blob and unpacked layer that no image in the index uses and no live hold (a
+    /// container, `LayerHold`) keeps, and abandoned staging and holds. Holds the store lock
+    /// exclusive, so it waits for running imports, pulls and holds, and none starts meanwhile.
     @discardableResult
     public func prune() throws(ImageError) -> PruneReport {
         let lock = try StoreLock.acquire(storeLockPath, exclusive: true)
@@ -24,6 +25,12 @@ extension ImageStore {
             blobs.insert(details.manifest.config.digest)
             for layer in details.manifest.layers { blobs.insert(layer.digest) }
             for diffID in details.config.rootfs.diffIDs { layers.insert(diffID) }
+        }
+        for hold in liveHolds(removingStale: true) {
+            layers.formUnion(hold.diffIDs)
+            blobs.formUnion([hold.manifest, hold.imageID])
+            let record = ImageRecord(name: nil, manifest: Descriptor(mediaType: MediaType.ociManifest, digest: hold.manifest, size: Self.fileSize(blobPath(hold.manifest)) ?? -1))
+            if let manifest = try? manifest(record) { blobs.formUnion(manifest.layers.map(\.digest)) }
         }
         var report = PruneReport(blobs: [], layers: [])
         let kept = [(blobsDirectory, blobs), (layersDirectory, layers), (indexesDirectory, layers), (lazyLayersDirectory, blobs)]

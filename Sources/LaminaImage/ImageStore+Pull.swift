@@ -19,17 +19,14 @@ extension ImageStore {
         progress: ProgressHandler?, lazily: LazyLayerHook?
     ) async throws(ImageError) -> ImageRecord {
         let reference = try ImageReference(parsing: text)
-        let host = reference.host ?? "docker.io"
-        let repository = reference.host == nil && !reference.repository.contains("/")
-            ? "library/" + reference.repository : reference.repository
-        let client = RegistryClient(host: host, insecure: insecure, credentials: credentials)
+        let repository = reference.remoteRepository
+        let client = RegistryClient(host: reference.registry, insecure: insecure, credentials: credentials)
         let lock = try StoreLock.acquire(storeLockPath, exclusive: false)
         defer { _ = lock }
         let staging = try Staging(store: self)
 
         // Manifest, through an index if the registry serves one.
-        let tagOrDigest = reference.digest?.description ?? reference.tag ?? "latest"
-        var (data, type) = try await client.manifest(repository: repository, reference: tagOrDigest)
+        var (data, type) = try await client.manifest(repository: repository, reference: reference.remoteReference)
         if let digest = reference.digest, Digest.of(data) != digest {
             throw .digestMismatch(what: "manifest \(text)", expected: digest, actual: Digest.of(data))
         }
@@ -87,7 +84,15 @@ extension ImageStore {
                     throw .blobTooLarge(layer.digest, size: layer.size, limit: limits.maxLayerSize)
                 }
                 let path = staging.scratchPath("layer")
-                try await client.download(repository: repository, digest: layer.digest, to: path)
+                let (before, count) = (done, manifest.layers.count)
+                let report = progress.map { handler in
+                    { @Sendable (written: Int64) in
+                        handler(ImportProgress(
+                            layersDone: position, layersTotal: count, bytesDone: before + written, bytesTotal: total,
+                            message: "downloading \(layer.digest.short)"))
+                    }
+                }
+                try await client.download(repository: repository, digest: layer.digest, to: path, progress: report)
                 sources[layer.digest] = SourceBlob(path: path, movable: true)
             }
             done += layer.size

@@ -16,6 +16,7 @@ import Glibc
 /// STORE/indexes/sha256/DIFFID-HEX       the layer index of that tree (LaminaLayerIndex)
 /// STORE/lazy/sha256/BLOB-HEX/          a lazily pulled layer: its index, the bytes fetched so far
 /// STORE/staging/op-ID/                 one unfinished operation (removed when its process is gone)
+/// STORE/holds/HOLDER.json               layers a container uses (LayerHold): kept by prune
 /// STORE/store.lock, index.lock         flock(2) files
 /// ```
 /// Nothing becomes visible until it is complete: blobs and layers are written under `staging/`
@@ -37,10 +38,11 @@ public final class ImageStore: Sendable {
     }
 
     /// `--store`, else `LAMINA_STORE`, else `/var/lib/lamina` for root and `$XDG_DATA_HOME/lamina`
-    /// (default `~/.local/share/lamina`) for everyone else.
+    /// (default `~/.local/share/lamina`) for everyone else, root of a user namespace included (a
+    /// plain user's command run again in a rootless container's namespace keeps the user's store).
     public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let store = environment["LAMINA_STORE"], !store.isEmpty { return store }
-        if geteuid() == 0 { return "/var/lib/lamina" }
+        if Privilege.current == .hostRoot { return "/var/lib/lamina" }
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/lamina" }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return home + "/.local/share/lamina"
@@ -69,9 +71,12 @@ public final class ImageStore: Sendable {
 
     private func create() throws(ImageError) {
         do {
-            for directory in [blobsDirectory, layersDirectory, indexesDirectory, lazyLayersDirectory, stagingDirectory] {
+            for directory in [blobsDirectory, layersDirectory, indexesDirectory, lazyLayersDirectory, stagingDirectory, holdsDirectory] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
+            // An image's setuid-root programs and device nodes are real files in the unpacked
+            // layers: only their owner may reach them (podman's layer store is 0700 too).
+            for directory in [root + "/layers", stagingDirectory] { chmod(directory, 0o700) }
             let layout = root + "/oci-layout"
             if !exists(layout) {
                 try atomicWrite(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layout)

@@ -12,15 +12,23 @@ import Glibc
 /// never by joining strings, so `..`, absolute paths and members reached through a symbolic link
 /// are refused by name; hard links must point at an earlier member of the same layer; a name may
 /// appear only once. Names are bytes (`FileName`), placed exactly as the archive holds them. OCI
-/// whiteouts (`.wh.NAME`, `.wh..wh..opq`) are kept as the empty files they are: the engine reads
-/// them directly; a `.wh.NAME` too long to be a file name (NAME of 252-255 bytes) becomes the
-/// kernel's form of the same whiteout, a 0/0 device named NAME. Not thread-safe: one unpacker per
-/// layer, owned by one task.
+/// whiteouts (`.wh.NAME`, `.wh..wh..opq`) are stored as empty files, the one shape the engine reads
+/// them in, whatever type the archive gave them (`OCIWhiteout`); a 0/0 character device (the
+/// overlay's whiteout) becomes the `.wh.NAME` it stands for; a `.wh.NAME` too long to be a file
+/// name (NAME of 252-255 bytes) becomes the kernel's form of the same whiteout, a 0/0 device named
+/// NAME. Extended attributes pass through `LayerAttributePolicy`: no overlay marker an archive
+/// carries is ever written.
+///
+/// Without host root (a plain user's store, or a user namespace) owners are not changed, and
+/// device nodes and xattrs the kernel refuses are left out, as containers/storage does for
+/// rootless podman. Not thread-safe: one unpacker per layer, owned by one task.
 final class LayerUnpacker {
     private let root: FileDescriptor
     private let rootPath: String
     private let limits: UnpackLimits
     private let changeOwners: Bool
+    /// Host root: a refused device node or xattr is an error, not a silent omission.
+    private let strict: Bool
     /// Kinds of the members placed so far, by normalized path.
     private var placed: [[FileName]: ArchiveEntry.Kind] = [:]
     /// Directory modes and times, applied last so creating children does not disturb them.
@@ -39,7 +47,8 @@ final class LayerUnpacker {
         }
         self.rootPath = rootPath
         self.limits = limits
-        changeOwners = geteuid() == 0
+        strict = Privilege.current == .hostRoot
+        changeOwners = strict
     }
 
     deinit {
@@ -60,8 +69,9 @@ final class LayerUnpacker {
 
     // MARK: Members
 
-    private func place(_ entry: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
+    private func place(_ member: ArchiveEntry, from reader: ArchiveReader) throws(ImageError) {
         if parents.count > 256 { closeParents() }
+        var entry = member
         if let (parentComponents, hidden) = try Self.overlongWhiteout(entry) {
             let key = parentComponents + [hidden]
             if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
@@ -70,10 +80,21 @@ final class LayerUnpacker {
             placed[key] = .characterDevice
             return
         }
-        let components = try Self.components(of: entry.path, entry: entry.path)
+        var components = try Self.components(of: entry.path, entry: entry.path)
         if components.count == 1, skippedRootNames.contains(components[0]) {
             if entry.kind == .regular { try reader.readData { _, _ throws(ImageError) in } }
             return
+        }
+        switch try OCIWhiteout.role(of: components, entry: entry.path) {
+        case .skipped:
+            return
+        case .marker:
+            entry = OCIWhiteout.normalized(entry, path: entry.path)
+        case .member:
+            if OCIWhiteout.isDeviceWhiteout(entry), let name = components.last, let marker = Whiteout.markerName(for: name) {
+                components[components.count - 1] = marker
+                entry = OCIWhiteout.normalized(entry, path: ArchivePath(components: components))
+            }
         }
         let key = components
         if placed[key] != nil { throw .unsafeEntry(entry: entry.path, reason: "duplicate entry") }
@@ -100,7 +121,7 @@ final class LayerUnpacker {
             return
         }
         if entry.kind == .regular {
-            try writeFile(entry, from: reader, parent: parent, name: name)
+            try writeFile(entry, from: entry.size == 0 ? nil : reader, parent: parent, name: name)
             placed[key] = entry.kind
             return
         }
@@ -117,9 +138,13 @@ final class LayerUnpacker {
                 try applyExtendedAttributes(entry, parent: parent, name: name)
                 try parent.setTimes(of: name, access: entry.modificationTime, modification: entry.modificationTime)
             case .characterDevice, .blockDevice, .fifo, .socket:
-                try parent.makeNode(
-                    name, mode: entry.fileTypeBits | 0o600,
-                    device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
+                do throws(SystemError) {
+                    try parent.makeNode(
+                        name, mode: entry.fileTypeBits | 0o600,
+                        device: DeviceNumber.make(major: entry.deviceMajor, minor: entry.deviceMinor))
+                } catch where error.errno == EPERM && !strict {
+                    return  // a device only host root may make; the runtime gives containers their /dev
+                }
                 try finishNonDirectory(entry, parent: parent, name: name)
             case .unknown:
                 throw SystemError("unsupported entry type", errno: EINVAL, path: entry.path.description)
@@ -128,12 +153,13 @@ final class LayerUnpacker {
         placed[key] = entry.kind
     }
 
-    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader, parent: FileDescriptor, name: FileName) throws(ImageError) {
+    /// Writes a regular file; `reader` nil writes it empty (a marker, whatever data it carried).
+    private func writeFile(_ entry: ArchiveEntry, from reader: ArchiveReader?, parent: FileDescriptor, name: FileName) throws(ImageError) {
         let file = try Self.system(entry) { () throws(SystemError) in
             try parent.open(name, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
         }
         defer { file.close() }
-        try reader.readData { (block, offset) throws(ImageError) in
+        try reader?.readData { (block, offset) throws(ImageError) in
             guard offset + Int64(block.count) <= entry.size else {
                 throw .unsafeEntry(entry: entry.path, reason: "data runs past the entry's size")
             }
@@ -196,8 +222,12 @@ final class LayerUnpacker {
     }
 
     private func applyExtendedAttributes(_ entry: ArchiveEntry, parent: FileDescriptor, name: FileName) throws(SystemError) {
-        for attribute in entry.extendedAttributes {
-            try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
+        for attribute in entry.extendedAttributes where LayerAttributePolicy.applies(attribute.name) {
+            do {
+                try parent.setExtendedAttribute(attribute.name, value: attribute.value, of: name)
+            } catch where !strict && (error.errno == EPERM || error.errno == ENOTSUP) {
+                continue  // e.g. security.capability outside a user namespace of our own
+            }
         }
     }
 

@@ -22,9 +22,9 @@ extension RegistryClient {
         repository: String, digest: Digest, range: Range<UInt64>, timeout: TimeInterval
     ) async throws(ImageError) -> Data {
         guard !range.isEmpty else { return Data() }
-        let path = "/v2/\(repository)/blobs/\(digest)"
-        let (data, response) = try await withAuthorization(path, accept: "*/*", repository: repository) { (request) throws(ImageError) in
-            try await perform(Self.ranged(request, range, timeout))
+        let request = try rangeRequest(repository: repository, digest: digest, range: range, timeout: timeout)
+        let (data, response) = try await withAuthorization(request, repository: repository) { (request) throws(ImageError) in
+            try await perform(request)
         }
         return try rangeBytes(data, response, digest: digest, range: range)
     }
@@ -36,11 +36,14 @@ extension RegistryClient {
         repository: String, digest: Digest, range: Range<UInt64>, timeout: TimeInterval
     ) -> Result<Data, RangeFailure> {
         guard !range.isEmpty else { return .success(Data()) }
-        guard let url = URL(string: base + "/v2/\(repository)/blobs/\(digest)") else { return .failure(.failed(.registry("bad URL"))) }
-        var request = URLRequest(url: url)
-        request.setValue("*/*", forHTTPHeaderField: "Accept")
+        var request: URLRequest
+        do {
+            request = try rangeRequest(repository: repository, digest: digest, range: range, timeout: timeout)
+        } catch {
+            return .failure(.failed(error))
+        }
         if let current = authorization.withLock({ $0 }) { request.setValue(current, forHTTPHeaderField: "Authorization") }
-        request = Self.ranged(request, range, timeout)
+        let url = request.url
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<(Data?, URLResponse?, (any Error)?)?>(nil)
         let task = session.dataTask(with: request) { data, response, error in
@@ -53,7 +56,7 @@ extension RegistryClient {
             return .failure(.failed(.registry("\(host): no answer within \(timeout) s")))
         }
         let (data, response, error) = outcome.withLock { $0 } ?? (nil, nil, nil)
-        if catcher.takeChallenge(for: url) != nil { return .failure(.needsAuthentication) }
+        if delegate.takeChallenge(for: url) != nil { return .failure(.needsAuthentication) }
         guard let http = response as? HTTPURLResponse, let data else {
             return .failure(.failed(.registry("\(host): \(error.map { "\($0.localizedDescription)" } ?? "no response")")))
         }
@@ -65,8 +68,10 @@ extension RegistryClient {
         }
     }
 
-    private static func ranged(_ request: URLRequest, _ range: Range<UInt64>, _ timeout: TimeInterval) -> URLRequest {
-        var request = request
+    private func rangeRequest(repository: String, digest: Digest, range: Range<UInt64>, timeout: TimeInterval) throws(ImageError) -> URLRequest {
+        guard let url = URL(string: base + "/v2/\(repository)/blobs/\(digest)") else { throw .registry("bad URL \(base)") }
+        var request = URLRequest(url: url)
+        request.setValue("*/*", forHTTPHeaderField: "Accept")
         request.setValue("bytes=\(range.lowerBound)-\(range.upperBound - 1)", forHTTPHeaderField: "Range")
         request.timeoutInterval = timeout
         return request
@@ -75,7 +80,7 @@ extension RegistryClient {
     /// The bytes of `range` from a response: a 206 of exactly that range, or a 200 with the whole
     /// blob (a registry that ignores Range).
     private func rangeBytes(_ data: Data, _ response: HTTPURLResponse, digest: Digest, range: Range<UInt64>) throws(ImageError) -> Data {
-        try check(response, what: "blob \(digest) bytes \(range.lowerBound)-\(range.upperBound - 1)")
+        try check(response, what: "blob \(digest) bytes \(range.lowerBound)-\(range.upperBound - 1)", body: data)
         let count = Int(range.count)
         switch response.statusCode {
         case 206:

@@ -91,7 +91,7 @@ extension Overlay {
     /// `.wh.NAME`).
     func makeWhiteout(_ name: FileName, in directory: FileDescriptor) throws {
         if try work?.linkSharedWhiteout(to: directory, name) == true { return }
-        let made: Void? = try unlessFailing(with: EPERM) { try directory.makeNode(name, mode: S_IFCHR, device: 0) }
+        let made: Void? = try unlessFailing(with: EPERM) { try Whiteout.createDevice(in: directory, for: name) }
         if made == nil { try Whiteout.createFile(in: directory, for: name) }
     }
 
@@ -101,7 +101,7 @@ extension Overlay {
         guard let work else { throw SystemError("whiteout", errno: EROFS) }
         let temporary = work.temporaryName()
         if try work.linkSharedWhiteout(to: work.descriptor, temporary) { return temporary }
-        let made: Void? = try unlessFailing(with: EPERM) { try work.descriptor.makeNode(temporary, mode: S_IFCHR, device: 0) }
+        let made: Void? = try unlessFailing(with: EPERM) { try Whiteout.createDevice(in: work.descriptor, for: temporary) }
         return made == nil ? nil : temporary
     }
 

@@ -53,7 +53,7 @@ extension WorkDirectory {
     private func makeSharedWhiteout() -> Bool {
         let temporary = temporaryName()
         do {
-            try descriptor.makeNode(temporary, mode: S_IFCHR, device: 0)
+            try Whiteout.createDevice(in: descriptor, for: temporary)
         } catch {
             return false
         }

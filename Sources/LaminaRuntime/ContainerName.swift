@@ -22,4 +22,13 @@ enum ContainerName {
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else { return false }
         return !(name.count == 64 && name.allSatisfy(\.isHexDigit))
     }
+
+    /// RFC 1123 host names: labels of letters, digits and inner '-', 1-63 bytes, 253 in all.
+    static func isValidHostname(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            guard let first = label.first, let last = label.last, label.utf8.count <= 63, first != "-", last != "-" else { return false }
+            return label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
 }

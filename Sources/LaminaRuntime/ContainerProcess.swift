@@ -55,6 +55,8 @@ struct ContainerProcess: Sendable {
         let command = args[0]
         if command.contains("/") {
             guard RootfsPath.isExecutable(command, in: rootfs) else {
+                // A path that exists but is no executable file cannot be run (126, as docker).
+                guard RootfsPath.resolve(command, in: rootfs) == nil else { throw .commandNotExecutable(command: command, image: image) }
                 throw .commandNotFound(command: command, image: image, searched: "")
             }
             return

@@ -27,6 +27,11 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     /// Where runc mounts file systems (/proc, /dev, volumes...): runc creates these paths in the
     /// writable layer when the image lacks them, and they are not the container's changes.
     public var mountTargets: [String]?
+    /// Set for a plain user's container: the ids of the user namespace its mount and runc run in
+    /// (`RootlessIdentity`). Its rootfs is mounted only inside that namespace, while it runs.
+    public var rootless: RootlessIdentity?
+    /// Seconds `lamina stop` waits before SIGKILL when not told (`run --stop-timeout`).
+    public var stopTimeout: Int?
 
     public var shortID: String { String(id.prefix(12)) }
 }
@@ -38,4 +43,6 @@ public struct ExitRecord: Codable, Sendable, Equatable {
     /// The exit status, or 128 + the signal that ended it.
     public var exitCode: Int32
     public var finished: String
+    /// Why the process never started (runc's failure, translated), when it did not.
+    public var failure: String?
 }

@@ -14,26 +14,8 @@ extension ContainerStore {
     @discardableResult
     public func commit(_ text: String, as name: String, message: String? = nil, author: String? = nil) throws(RuntimeError) -> ImageRecord {
         let record = try find(text)
-        let id = record.id
-        var temporaryMount: ProcessIdentity??
-        defer {
-            if let daemon = temporaryMount {
-                try? mounter(record.mounter).unmount(rootfs(id), daemon: daemon)
-            }
-        }
-        /// The merged view, mounted on first need.
-        func mergedRoot() throws(RuntimeError) -> String {
-            switch MountHealth.of(rootfs(id)) {
-            case .mounted:
-                return rootfs(id)
-            case .stale:
-                throw .mountBusy("the rootfs mount of \(record.name) is stale (its daemon is gone): `lamina rm -f \(record.name)`")
-            case .absent:
-                temporaryMount = .some(try mounter(record.mounter).mount(
-                    lower: record.lowerDirectories, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id)))
-                return rootfs(id)
-            }
-        }
+        let view = MergedView(store: self, record: record)
+        defer { view.close() }
         var history = ImageConfig.History(
             created: Self.now(), createdBy: "lamina commit \(record.name): " + record.command.joined(separator: " "),
             comment: message)
@@ -43,7 +25,7 @@ extension ContainerStore {
         do throws(ImageError) {
             image = try images.commitLayer(onto: record.imageID, name: name, history: history) { (archive) throws(ImageError) in
                 do throws(RuntimeError) {
-                    try self.writeLayer(of: record, into: LayerWriter(archive: archive), mergedRoot: mergedRoot)
+                    try self.writeLayer(of: record, into: LayerWriter(archive: archive), mergedRoot: view.root)
                 } catch {
                     failure = error
                     throw .malformed(what: "container \(record.name)", reason: "\(error)")

@@ -40,10 +40,11 @@ extension ContainerStore {
     func removeFiles(of record: ContainerRecord) throws(RuntimeError) {
         let id = record.id
         if let runc = try? runc() { runc.forceDelete(id) }
-        try mounter(record.mounter).unmount(rootfs(id), daemon: record.mountDaemon)
+        try mounter(record.mounter).unmount(rootfs(id), daemon: read(id)?.mountDaemon ?? record.mountDaemon)
         guard MountHealth.of(rootfs(id)) == .absent else {
             throw .mountBusy("the rootfs of \(record.name) is still mounted at \(rootfs(id))")
         }
+        if let identity = record.rootless { try removeRootlessLayer(record, identity: identity) }
         do {
             if (try? PosixCall.lstat(rootfs(id))) != nil { try PosixCall.removeDirectory(rootfs(id)) }
         } catch {
@@ -57,5 +58,6 @@ extension ContainerStore {
         } catch {
             throw .system(SystemError("remove", errno: EIO, path: directory(id)))
         }
+        releaseImage(of: record)
     }
 }

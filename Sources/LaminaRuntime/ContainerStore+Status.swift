@@ -1,7 +1,8 @@
 extension ContainerStore {
     /// Probes the container's state now.
     public func status(of record: ContainerRecord) -> ContainerStatus {
-        let mount = MountHealth.of(rootfs(record.id))
+        // A rootless container's rootfs is mounted only in its own namespace, while its daemon lives.
+        let mount = record.rootless == nil ? MountHealth.of(rootfs(record.id)) : record.mountDaemon?.isAlive == true ? .mounted : .absent
         let monitorAlive = record.monitor?.isAlive ?? false
         if let exit = exitRecord(record.id) {
             return ContainerStatus(state: .exited, exitCode: exit.exitCode, pid: nil, mount: mount, monitorAlive: monitorAlive)

@@ -14,7 +14,8 @@ import Glibc
 ///                     upper/ work/     the container's writable layer and the overlay's work dir
 ///                     rootfs/          the merged view's mount point (the bundle's root)
 ///                     config.json      the OCI runtime bundle's config
-///                     container.log    output of a detached container
+///                     container.log    the container's output (CRI log format, `ContainerLog`)
+///                     runc.log         runc's own log of the last start
 ///                     exit.json        how the process ended (ExitRecord)
 ///                     lock             flock: one change to this container at a time
 /// STORE/containers.lock                flock: creating and removing (names stay unique)
@@ -41,6 +42,8 @@ public final class ContainerStore: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: runcRoot, withIntermediateDirectories: true)
+            // Containers' writable layers hold what their processes made (setuid files too).
+            chmod(root, 0o700)
         } catch {
             throw .system(SystemError("mkdir", errno: EIO, path: root))
         }
@@ -56,6 +59,8 @@ public final class ContainerStore: Sendable {
     public func rootfs(_ id: String) -> String { directory(id) + "/rootfs" }
     func bundleDirectory(_ id: String) -> String { directory(id) }
     public func logPath(_ id: String) -> String { directory(id) + "/container.log" }
+    /// runc's own log of its last run (JSON), read for the reason when it fails.
+    func runcLogPath(_ id: String) -> String { directory(id) + "/runc.log" }
     func exitPath(_ id: String) -> String { directory(id) + "/exit.json" }
     func lockPath(_ id: String) -> String { directory(id) + "/lock" }
     var storeLockPath: String { root + "/../containers.lock" }
@@ -101,8 +106,8 @@ public final class ContainerStore: Sendable {
         return try? JSONDecoder().decode(ExitRecord.self, from: data)
     }
 
-    func writeExit(_ id: String, code: Int32) throws(RuntimeError) {
-        try writeJSON(ExitRecord(exitCode: code, finished: Self.now()), to: exitPath(id))
+    func writeExit(_ id: String, code: Int32, failure: String? = nil) throws(RuntimeError) {
+        try writeJSON(ExitRecord(exitCode: code, finished: Self.now(), failure: failure), to: exitPath(id))
     }
 
     /// Writes to a temporary name and renames it into place, so a reader never sees half a file.

@@ -11,6 +11,13 @@ struct ImageRunConfig: Sendable, Equatable {
     var workingDir = ""
     var user = ""
 
+    /// The settings of a running container's process, as `lamina exec` starts from them.
+    init(env: [String], workingDir: String, user: String) {
+        self.env = env
+        self.workingDir = workingDir
+        self.user = user
+    }
+
     init(_ json: JSONValue?) {
         guard case .object(let fields) = json else { return }
         entrypoint = Self.strings(fields["Entrypoint"])

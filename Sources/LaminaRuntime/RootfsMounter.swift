@@ -75,10 +75,10 @@ public struct RootfsMounter: Sendable {
         case .absent:
             break
         case .stale:
-            try? KernelMount.unmount(mountPoint, detach: true)
+            try? unmountCall(mountPoint, detach: true)
         case .mounted:
             do {
-                try KernelMount.unmount(mountPoint)
+                try unmountCall(mountPoint, detach: false)
             } catch where error.errno == EBUSY {
                 throw .mountBusy("mount point \(mountPoint) is busy: a process still works in it (stop the container first)")
             } catch {
@@ -93,7 +93,16 @@ public struct RootfsMounter: Sendable {
         daemon.signal(SIGKILL)
     }
 
-    private func runMountCommand(_ executable: String, _ arguments: [String]) throws(RuntimeError) {
+    /// umount2 for kernel overlayfs; a FUSE mount may be a plain user's (fusermount3 takes it down).
+    private func unmountCall(_ mountPoint: String, detach: Bool) throws(SystemError) {
+        if kind == .kernel {
+            try KernelMount.unmount(mountPoint, detach: detach)
+        } else {
+            try KernelMount.unmountFUSE(mountPoint, lazily: detach)
+        }
+    }
+
+    func runMountCommand(_ executable: String, _ arguments: [String]) throws(RuntimeError) {
         let result = try RuntimeError.system { () throws(SystemError) in try ExternalCommand.run(executable, arguments) }
         guard result.exitCode == 0 else {
             let message = result.lastLine.isEmpty ? "\(executable) exited with status \(result.exitCode)" : result.lastLine

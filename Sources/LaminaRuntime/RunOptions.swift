@@ -18,6 +18,14 @@ public struct RunOptions: Sendable {
     /// `--entrypoint`: replaces the image's Entrypoint; the empty string clears it.
     public var entrypoint: String?
     public var hostNetwork = false
+    /// `--hostname` (default: the short id).
+    public var hostname: String?
+    /// `--read-only`: the root file system is mounted read-only (/tmp and /dev stay writable).
+    public var readOnlyRoot = false
+    /// `--init`: a small init (tini) runs as PID 1, passes signals on and reaps zombies.
+    public var initProcess = false
+    /// `--stop-timeout`: seconds `lamina stop` waits before SIGKILL (default 10).
+    public var stopTimeout: Int?
 
     public init(image: String) {
         self.image = image

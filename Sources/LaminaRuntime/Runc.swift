@@ -39,7 +39,7 @@ struct Runc: Sendable {
         let result = try RuntimeError.system { () throws(SystemError) in
             try ExternalCommand.run(executable, ["--root", root, "kill", id, signal])
         }
-        guard result.exitCode == 0 else { throw .runc(result.lastLine) }
+        guard result.exitCode == 0 else { throw .runc(RuncMessage.parse(line: result.lastLine)) }
     }
 
     /// `runc delete --force`: kills what is left and forgets the container. Unknown ids are fine.

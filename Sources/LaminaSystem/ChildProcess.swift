@@ -33,6 +33,11 @@ public final class ChildProcess: Sendable {
             descriptors: [(streams.0, 0), (streams.1, 1), (streams.2, 2)] + extra, directory: directory)
     }
 
+    /// A child this process started some other way (`UserNamespace.spawn`).
+    init(adopting pid: pid_t) {
+        self.pid = pid
+    }
+
     /// The wait status if the child has ended (reaping it), nil while it runs.
     public func poll() -> Int32? {
         reaped.withLock { status in

@@ -41,6 +41,17 @@ public enum ProcessCalls {
         ((try? MountCalls.directoryNames("/proc")) ?? []).compactMap { pid_t($0) }
     }
 
+    /// This process's environment, as `NAME=value` strings.
+    public static func currentEnvironment() -> [String] {
+        var result: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            result.append(String(cString: entry))
+            cursor += 1
+        }
+        return result
+    }
+
     /// The exit code a shell would report for a wait status: the exit status, or 128 + the signal.
     public static func exitCode(fromWaitStatus status: Int32) -> Int32 {
         let signal = status & 0x7f

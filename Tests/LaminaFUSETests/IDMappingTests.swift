@@ -27,7 +27,13 @@ import Testing
         #expect(IDMapping().isIdentity)
     }
 
-    @Test(arguments: ["", "1:2", "a:b:c", "0:0:0", "1:2:3:4"])
+    /// containers/storage starts each range with a colon (`uidmapping=:0:1:1000:1000:2000:5`).
+    @Test func podmanLeadingColons() throws {
+        let ranges = try IDMapping.ranges(parsing: ":0:1:1000:1000:2000:5", option: "uidmapping")
+        #expect(ranges == [IDMapping.Range(disk: 0, shown: 1, count: 1000), IDMapping.Range(disk: 1000, shown: 2000, count: 5)])
+    }
+
+    @Test(arguments: ["", ":", "1:2", "a:b:c", "0:0:0", "1:2:3:4"])
     func malformedMappings(_ text: String) {
         #expect(throws: MountError.self) { _ = try IDMapping.ranges(parsing: text, option: "uidmapping") }
     }

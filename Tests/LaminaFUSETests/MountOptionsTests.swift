@@ -108,7 +108,7 @@ import Testing
 
     @Test(arguments: [
         "threaded=1", "fast_ino=1", "writeback=0", "noacl", "plugins=", "redirect_dir=off", "redirect_dir=on",
-        "metacopy=on", "index=off", "xino=auto", "allow_other", "allow_root", "default_permissions", "relatime",
+        "metacopy=on", "index=off", "xino=auto", "allow_root", "default_permissions", "relatime",
         "lazytime", "nodiratime", "x-systemd.automount", "nofail", "_netdev", "max_write=131072", "kernel_cache",
     ])
     func acceptedAndIgnored(_ option: String) throws {

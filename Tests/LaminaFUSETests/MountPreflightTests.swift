@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import LaminaFUSE
+import LaminaSystem
 
 /// The checks made before mounting: each bad request gets one error naming what is wrong, and
 /// nothing is written.
@@ -162,5 +163,70 @@ private struct ScratchDirectoryOnShm {
 
     func remove() {
         rmdir(path)
+    }
+}
+
+/// Who mounts decides what is asked of the kernel: `allow_other` only where allowed, `suid`/`dev`
+/// only where fusermount3 is not in the way, and markers in a namespace the upper layer takes.
+@Suite struct MountPrivilegeTests {
+    @Test(arguments: [
+        ("user_allow_other\n", true), ("  user_allow_other  \n", true), ("#user_allow_other\n", false),
+        ("mount_max = 1000\n", false), ("", false), ("# comment\nuser_allow_other", true),
+    ])
+    func fuseConfiguration(_ text: String, _ allowed: Bool) {
+        #expect(FUSEConfiguration.parse(text).userAllowOther == allowed)
+    }
+
+    private func prepared(_ privilege: Privilege, allowed: Bool, asked: Bool?) throws -> MountPreflight.Prepared {
+        let scratch = try ScratchDirectory("preflight-privilege")
+        defer { scratch.remove() }
+        var options = MountOptions()
+        options.lowerDirectories = [try scratch.directory("lower")]
+        options.mountPoint = try scratch.directory("merged")
+        options.allowOther = asked
+        return try MountPreflight.check(
+            options, fuseDevice: "/dev/null", privilege: privilege, fuseConfiguration: FUSEConfiguration(userAllowOther: allowed))
+    }
+
+    @Test func plainUserWithoutUserAllowOther() throws {
+        let options = try prepared(.user, allowed: false, asked: nil).options
+        #expect(!options.fuseMountOptions.contains("allow_other"))
+        #expect(!options.fuseMountOptions.contains("suid") && !options.fuseMountOptions.contains("dev"))
+    }
+
+    @Test func plainUserWithUserAllowOther() throws {
+        #expect(try prepared(.user, allowed: true, asked: nil).options.fuseMountOptions.contains("allow_other"))
+    }
+
+    @Test func plainUserAskingForAllowOtherIsToldWhy() throws {
+        #expect {
+            _ = try prepared(.user, allowed: false, asked: true)
+        } throws: { "\($0)".contains("user_allow_other") && "\($0)".contains("/etc/fuse.conf") }
+    }
+
+    @Test(arguments: [Privilege.hostRoot, .namespaceRoot])
+    func rootAsksForAllowOther(_ privilege: Privilege) throws {
+        let options = try prepared(privilege, allowed: false, asked: nil).options
+        #expect(options.fuseMountOptions.contains("allow_other") && options.fuseMountOptions.contains("suid"))
+    }
+
+    /// As host root on this machine's file systems the kernel's own namespace is taken.
+    @Test(.enabled(if: Privilege.current == .hostRoot, "needs host root to set trusted.* xattrs"))
+    func markersProbedInWorkDirectory() throws {
+        let scratch = try ScratchDirectory("probe")
+        defer { scratch.remove() }
+        let work = try scratch.directory("work")
+        #expect(try MarkerNamespaceProbe.namespace(workDirectory: work) == "trusted.overlay.")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work).isEmpty, "the probe file is removed")
+    }
+
+    @Test(arguments: [
+        ("fusermount3: option allow_other only allowed if 'user_allow_other' is set in /etc/fuse.conf\n",
+         "option allow_other only allowed if 'user_allow_other' is set in /etc/fuse.conf"),
+        ("fusermount3: user has no write access to mountpoint /m\n", "user has no write access to mountpoint /m"),
+        ("", nil),
+    ])
+    func fusermountReasons(_ output: String, _ reason: String?) {
+        #expect(FUSESession.helperReason(output) == reason)
     }
 }

@@ -19,21 +19,22 @@ struct LazyPullTests {
         let layer: Descriptor
         let source: ImageStore
 
-        init(_ format: ConversionFormat) throws {
+        init(_ format: ConversionFormat) async throws {
             registry = try LocalRegistry()
             source = try ImageStore(root: temp.sub("source"))
             let fixture = try lazyFixtureLayer(in: temp.sub("layers"))
             try source.importLayout(at: try ImageFixture.make(at: temp.sub("layout"), name: "kinds:1", layers: [fixture]).layout)
             try source.convert("kinds:1", to: "kinds:lazy", format: format, chunkSize: 1 << 16)
-            try registry.push("oci:\(source.root):kinds:lazy", as: "lamina/lazy:1")
+            // lamina image push keeps the layer descriptors' annotations (they locate the TOC).
             name = "\(registry.address)/lamina/lazy:1"
+            try await source.push("kinds:lazy", to: name, insecure: true)
             layer = try source.details(try source.resolve("kinds:lazy")).manifest.layers[0]
         }
     }
 
     @Test(arguments: ConversionFormat.allCases)
     func pullsLazilyAndReadsAsAFullPull(_ format: ConversionFormat) async throws {
-        let served = try Served(format)
+        let served = try await Served(format)
         let store = try ImageStore(root: served.temp.sub("lazy"))
         let record = try await store.pullLazily(served.name, insecure: true)
         let pulledLayer = try store.details(record).manifest.layers[0]
@@ -63,7 +64,7 @@ struct LazyPullTests {
     /// A blob corrupted in the registry's storage: the read is EIO with an error line, never other
     /// bytes; files whose bytes are intact are still served; the completed layer is refused.
     @Test func aBlobCorruptInTheRegistryIsEIO() async throws {
-        let served = try Served(.zstdChunked)
+        let served = try await Served(.zstdChunked)
         let store = try ImageStore(root: served.temp.sub("lazy"))
         try await store.pullLazily(served.name, insecure: true)
         let log = CapturedLog()
@@ -91,12 +92,13 @@ struct LazyPullTests {
         descriptor.close()
         #expect(try lazy.prefetch(store: store) != .complete)
         #expect(throws: ImageError.self) { try store.export(served.name, to: served.temp.path + "/export.tar") }
+        await #expect(throws: ImageError.self) { try await store.push(served.name, to: served.name + "-again", insecure: true) }
     }
 
     /// The registry stops: a read not yet fetched is EIO within the retry budget; what was fetched
     /// stays readable.
     @Test func aStoppedRegistryIsEIOWithinTheRetryBudget() async throws {
-        let served = try Served(.estargz)
+        let served = try await Served(.estargz)
         let store = try ImageStore(root: served.temp.sub("lazy"))
         try await store.pullLazily(served.name, insecure: true)
         let log = CapturedLog()
@@ -119,7 +121,7 @@ struct LazyPullTests {
 
     /// Two readers (two mounts of one image) asking for one file at once: one fetch.
     @Test func twoMountsShareOneFetch() async throws {
-        let served = try Served(.zstdChunked)
+        let served = try await Served(.zstdChunked)
         let store = try ImageStore(root: served.temp.sub("lazy"))
         try await store.pullLazily(served.name, insecure: true)
         let log = CapturedLog()

@@ -4,7 +4,10 @@ import Testing
 @Suite struct ReferenceTests {
     @Test(arguments: [
         ("busybox", nil, "busybox", "busybox:latest"),
-        ("library/debian:12", nil, "library/debian", "library/debian:12"),
+        ("library/debian:12", nil, "debian", "debian:12"),
+        ("docker.io/library/debian:12", nil, "debian", "debian:12"),
+        ("index.docker.io/library/debian", nil, "debian", "debian:latest"),
+        ("docker.io/someone/tool:2", nil, "someone/tool", "someone/tool:2"),
         ("127.0.0.1:5000/app/web:v1.2", "127.0.0.1:5000", "app/web", "127.0.0.1:5000/app/web:v1.2"),
         ("localhost/hello:1", "localhost", "hello", "localhost/hello:1"),
         ("quay.io/org/tool", "quay.io", "org/tool", "quay.io/org/tool:latest"),
@@ -46,5 +49,17 @@ import Testing
         #expect(try index.manifest(for: Platform(parsing: "linux/arm/v7")).size == 2)
         #expect(try index.manifest(for: Platform(parsing: "linux/amd64")).size == 3)
         #expect(throws: ImageError.noMatchingPlatform("windows/amd64")) { try index.manifest(for: Platform(parsing: "windows/amd64")) }
+    }
+}
+
+/// Docker's rule: a registry on the loopback interface is plain HTTP without --insecure.
+@Suite struct LoopbackRegistryTests {
+    @Test(arguments: [
+        ("127.0.0.1:5000", true), ("127.9.8.7", true), ("localhost", true), ("localhost:5000", true), ("[::1]:5000", true),
+        ("128.0.0.1:5000", false), ("127.0.0.1.example.com", false), ("localhost.example.com", false), ("docker.io", false),
+        ("192.0.2.2:5000", false), ("127.0.0.256", false),
+    ])
+    func loopbackHosts(_ host: String, _ loopback: Bool) {
+        #expect(RegistryClient.isLoopback(host) == loopback)
     }
 }

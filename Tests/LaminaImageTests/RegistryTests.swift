@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import LaminaImage
 
@@ -35,6 +36,27 @@ struct RegistryTests {
         #expect(secondTop != other.descriptor.digest)
         #expect(registry.blobDownloads(secondTop.description) == 1)
         #expect(try store.layerDirectories(for: "\(registry.address)/lamina/second:1").count == 2)
+    }
+
+    /// Pull progress moves with the bytes inside a layer, not only between layers.
+    @Test func progressMovesWithinALayer() async throws {
+        let temp = TemporaryDirectory()
+        let registry = try LocalRegistry()
+        var noise = SystemRandomNumberGenerator()
+        let bytes = (0..<(8 << 20) / 8).flatMap { _ in withUnsafeBytes(of: noise.next() as UInt64) { Array($0) } }
+        let layer = try LayerFixture.make([(ArchiveEntry(path: "noise", kind: .regular, permissions: 0o644), bytes)], in: temp.sub("layers"), compression: .none)
+        let image = try ImageFixture.make(at: temp.sub("layout"), name: "big", layers: [layer])
+        try registry.push("oci:\(image.layout):big", as: "lamina/big:1")
+        let seen = Mutex<[ImportProgress]>([])
+        let store = try ImageStore(root: temp.sub("store"))
+        let record = try await store.pull("\(registry.address)/lamina/big:1") { progress in seen.withLock { $0.append(progress) } }
+        let downloads = seen.withLock { $0 }.filter { $0.message.hasPrefix("downloading") }
+        // What the registry served (skopeo may have compressed the layer on push).
+        let size = try store.details(record).manifest.layers[0].size
+        #expect(size > 4 << 20)
+        #expect(downloads.contains { $0.bytesDone > 0 && $0.bytesDone < size }, "\(downloads.map(\.bytesDone))")
+        #expect(downloads.map(\.bytesDone) == downloads.map(\.bytesDone).sorted())
+        #expect(downloads.last?.bytesDone == size)
     }
 
     /// An index with two platforms: the host's by default, another with `platform`.

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/xattr.h>
 #include "CLaminaSpawn.h"
+#include "CLaminaContainer.h"
 
 /// open/openat take a variadic mode argument; this gives Swift a fixed signature.
 int clamina_openat(int dirfd, const char *path, int flags, mode_t mode);

@@ -19,7 +19,8 @@ struct ContainerMonitorCommand: ParsableCommand {
     func run() throws {
         try? MountCalls.startSession()
         let code: Int32 = try storeOptions.run("lamina container-monitor") { store in
-            try store.start(try store.find(container), streams: (STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO))
+            // The container's output goes to its log only (the monitor's own output is /dev/null).
+            try store.start(try store.find(container), streams: (STDIN_FILENO, -1, -1))
         }
         throw ExitCode(code)
     }

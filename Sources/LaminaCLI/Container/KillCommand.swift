@@ -7,7 +7,7 @@ struct KillCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: ContainerStoreOptions
     @Option(name: .shortAndLong, help: "The signal (name or number).") var signal = "KILL"
-    @Argument(help: "Containers (name or id).") var containers: [String]
+    @Argument(help: "Containers (name or id).", completion: .custom(Completion.containers)) var containers: [String]
 
     func run() throws {
         try storeOptions.run("lamina kill") { store in

@@ -4,11 +4,12 @@ import LaminaRuntime
 
 /// `lamina ps`: the containers and what they are doing now (probed, not remembered).
 struct ListContainersCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.")
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.", aliases: ["ls", "list"])
 
     @OptionGroup var storeOptions: ContainerStoreOptions
     @Flag(name: .shortAndLong, help: "Show every container, not only running ones.") var all = false
     @Option(help: ArgumentHelp("Output format: table or json.", valueName: "format")) var format = "table"
+    @Flag(name: .shortAndLong, help: "Print only the container ids.") var quiet = false
 
     struct Row: Codable {
         var id: String
@@ -36,6 +37,10 @@ struct ListContainersCommand: ParsableCommand {
                            created: record.created, state: status.state.rawValue, status: status.summary,
                            exitCode: status.exitCode, pid: status.pid, mount: status.mount.rawValue)
             }
+        }
+        if quiet {
+            for row in rows { print(row.id.prefix(12)) }
+            return
         }
         if format == "json" {
             let encoder = JSONEncoder()

@@ -7,7 +7,7 @@ struct RemoveCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: ContainerStoreOptions
     @Flag(name: .shortAndLong, help: "Kill running containers first.") var force = false
-    @Argument(help: "Containers (name or id).") var containers: [String]
+    @Argument(help: "Containers (name or id).", completion: .custom(Completion.containers)) var containers: [String]
 
     func run() throws {
         try storeOptions.run("lamina rm") { store in

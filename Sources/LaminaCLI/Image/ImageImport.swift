@@ -1,5 +1,6 @@
 import ArgumentParser
 import LaminaImage
+import LaminaSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,8 @@ import Glibc
 struct ImageImport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import an OCI layout directory, an oci-archive or a docker-archive tarball.")
+        abstract: "Import an OCI layout directory, an oci-archive or a docker-archive tarball.",
+        aliases: ["load"])
 
     @OptionGroup var options: StoreOptions
 
@@ -20,25 +22,32 @@ struct ImageImport: ParsableCommand {
     @Option(help: ArgumentHelp("Platform to pick from a multi-platform layout.", valueName: "os/arch[/variant]"))
     var platform: String?
 
-    @Argument(help: "The layout directory or archive file.")
+    @Argument(help: "The layout directory or archive file; - for standard input.")
     var path: String
 
     func run() throws {
         try reportingErrors("import") {
-            let store = try options.open()
             let chosen = try platform.map { text throws(ImageError) in try Platform(parsing: text) } ?? .host
-            let bar = ProgressBar()
-            var info = stat()
-            let records: [ImageRecord]
-            if stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
-                records = try store.importLayout(at: path, name: tag, platform: chosen, progress: bar.handler)
-            } else {
-                records = try store.importArchive(at: path, name: tag, platform: chosen, progress: bar.handler)
-            }
-            bar.finish()
-            for record in records {
+            for record in try Self.load(path, name: tag, platform: chosen, into: try options.open()) {
                 print("\(record.name ?? "<none>") \(record.manifest.digest)")
             }
         }
+    }
+
+    /// Imports what `path` holds (`-`: an archive on standard input, never a terminal).
+    static func load(_ path: String, name: String?, platform: Platform, into store: ImageStore) throws -> [ImageRecord] {
+        let bar = ProgressBar()
+        defer { bar.finish() }
+        var info = stat()
+        if path == "-" {
+            guard !ProcessCalls.isTerminal(STDIN_FILENO) else {
+                throw ImageError.malformed(what: "input", reason: "standard input is a terminal: give a file, or redirect one in")
+            }
+            return try store.importArchive(at: "/dev/stdin", name: name, platform: platform, progress: bar.handler)
+        }
+        if stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
+            return try store.importLayout(at: path, name: name, platform: platform, progress: bar.handler)
+        }
+        return try store.importArchive(at: path, name: name, platform: platform, progress: bar.handler)
     }
 }

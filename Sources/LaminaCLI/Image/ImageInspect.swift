@@ -11,7 +11,7 @@ struct ImageInspect: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .table
 
-    @Argument(help: "Image name, id or digest.")
+    @Argument(help: "Image name, id or digest.", completion: .custom(Completion.images))
     var image: String
 
     /// What inspect shows, as JSON.
@@ -33,19 +33,24 @@ struct ImageInspect: ParsableCommand {
         }
     }
 
+    /// What inspect shows of `image`.
+    static func report(for image: String, in store: ImageStore) throws(ImageError) -> Report {
+        let details = try store.details(try store.resolve(image))
+        let layers = zip(details.manifest.layers, details.config.rootfs.diffIDs).map { layer, diffID in
+            Report.Layer(
+                digest: layer.digest.description, diffID: diffID.description, mediaType: layer.mediaType,
+                size: layer.size, directory: store.layerPath(diffID))
+        }
+        return Report(
+            names: details.names, id: details.id.description, digest: details.record.manifest.digest.description,
+            platform: details.config.platform.description, created: details.config.created, layers: layers,
+            config: details.config.config)
+    }
+
     func run() throws {
         try reportingErrors("inspect") {
-            let store = try options.open()
-            let details = try store.details(try store.resolve(image))
-            let layers = zip(details.manifest.layers, details.config.rootfs.diffIDs).map { layer, diffID in
-                Report.Layer(
-                    digest: layer.digest.description, diffID: diffID.description, mediaType: layer.mediaType,
-                    size: layer.size, directory: store.layerPath(diffID))
-            }
-            let report = Report(
-                names: details.names, id: details.id.description, digest: details.record.manifest.digest.description,
-                platform: details.config.platform.description, created: details.config.created, layers: layers,
-                config: details.config.config)
+            let report = try Self.report(for: image, in: try options.open())
+            let layers = report.layers
             switch format {
             case .json:
                 try printJSON(report)

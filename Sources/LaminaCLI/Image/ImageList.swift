@@ -13,6 +13,9 @@ struct ImageList: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .table
 
+    @Flag(name: .shortAndLong, help: "Print only the image ids (short).")
+    var quiet = false
+
     /// One row of the listing, as JSON shows it.
     struct Row: Codable {
         var name: String?
@@ -36,6 +39,10 @@ struct ImageList: ParsableCommand {
                     name: record.name, id: details.id.description, digest: record.manifest.digest.description,
                     size: details.size, layers: details.manifest.layers.count, platform: details.config.platform.description,
                     local: local))
+            }
+            if quiet {
+                for row in rows { print(row.id.dropFirst(7).prefix(12)) }
+                return
             }
             switch format {
             case .json:

@@ -26,7 +26,8 @@ struct ImageMount: ParsableCommand {
     func run() throws {
         let arguments = try reportingErrors("mount") {
             let lower = try options.open().layerDirectories(for: image).joined(separator: ":")
-            var arguments = ["mount", "--lower", lower]
+            // As `lamina mount IMAGE`: the image's setuid programs and devices stay inert.
+            var arguments = ["mount", "--lower", lower, "-o", "nosuid,nodev"]
             if let upper { arguments += ["--upper", upper] }
             if let work { arguments += ["--work", work] }
             return arguments + [mountPoint]

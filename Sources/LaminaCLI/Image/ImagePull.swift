@@ -1,24 +1,17 @@
 import ArgumentParser
 import Dispatch
 import LaminaImage
-import LaminaLazy
 import Synchronization
 
-/// `lamina image pull REF`: fetches an image from a registry (distribution API v2); with `--lazy`,
-/// only the tables of contents of its zstd:chunked and eStargz layers.
+/// `lamina image pull REF` (and `lamina pull`): fetches an image from a registry (distribution API
+/// v2); with `--lazy`, only the tables of contents of its zstd:chunked and eStargz layers.
 struct ImagePull: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image from a registry.")
+    static let configuration = CommandConfiguration(
+        commandName: "pull", abstract: "Pull an image from a registry.",
+        discussion: "A name without a registry is Docker Hub's (busybox is docker.io/library/busybox).")
 
     @OptionGroup var options: StoreOptions
-
-    @Option(help: ArgumentHelp("Platform to pick from an index (default: this host's).", valueName: "os/arch[/variant]"))
-    var platform: String?
-
-    @Flag(help: "Use plain http (for a registry on loopback).")
-    var insecure = false
-
-    @Option(help: ArgumentHelp("Registry credentials.", valueName: "user:password"))
-    var creds: String?
+    @OptionGroup var registry: RegistryOptions
 
     @Flag(help: "Fetch only the tables of contents of zstd:chunked and eStargz layers; their files come when first read.")
     var lazy = false
@@ -28,17 +21,7 @@ struct ImagePull: ParsableCommand {
 
     func run() throws {
         try reportingErrors("pull") {
-            let store = try options.open()
-            let chosen = try platform.map { text throws(ImageError) in try Platform(parsing: text) } ?? .host
-            let credentials = try creds.map { text throws(ImageError) in try RegistryCredentials(parsing: text) }
-            let bar = ProgressBar()
-            let (reference, insecure, handler, lazy) = (reference, insecure, bar.handler, lazy)
-            let record = try waitFor {
-                lazy
-                    ? try await store.pullLazily(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
-                    : try await store.pull(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
-            }
-            bar.finish()
+            let record = try registry.pull(reference, into: try options.open(), lazily: lazy)
             print("\(record.name ?? "<none>") \(record.manifest.digest)")
         }
     }

@@ -7,7 +7,7 @@ struct ImageTag: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
-    @Argument(help: "Image name, id or digest.")
+    @Argument(help: "Image name, id or digest.", completion: .custom(Completion.images))
     var image: String
 
     @Argument(help: "The new name (name:tag).")

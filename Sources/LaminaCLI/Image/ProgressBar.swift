@@ -1,16 +1,25 @@
 import Foundation
 import LaminaImage
+import LaminaSystem
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A one-line progress bar on standard error (layers and bytes), drawn only when standard error
-/// is a terminal. Its last drawn line is behind a `Mutex`, so it can be called from any task.
+/// A one-line progress bar on standard error (layers and bytes, moving with the bytes inside a
+/// layer), drawn only when standard error is a terminal, and never wider than the terminal (a
+/// line that wrapped could not be redrawn in place). Redrawn at most ten times a second. What it
+/// last drew is behind a `Mutex`, so it can be called from any task.
 final class ProgressBar: Sendable {
+    private struct State {
+        var lastLine = ""
+        var lastDraw = ContinuousClock.now - .seconds(1)
+        var lastLayers = -1
+    }
+
     private let enabled: Bool
-    private let lastLine = Mutex<String>("")
+    private let state = Mutex(State())
 
     init() {
         enabled = isatty(STDERR_FILENO) == 1
@@ -23,22 +32,39 @@ final class ProgressBar: Sendable {
     }
 
     private func draw(_ progress: ImportProgress) {
-        let width = 30
-        let fraction = progress.bytesTotal > 0 ? Double(progress.bytesDone) / Double(progress.bytesTotal) : 0
-        let filled = min(width, Int(fraction * Double(width)))
-        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-        let line = "[\(bar)] layers \(progress.layersDone)/\(progress.layersTotal)  "
-            + "\(Self.format(progress.bytesDone))/\(Self.format(progress.bytesTotal))  \(progress.message)"
-        lastLine.withLock { last in
-            guard last != line else { return }
-            last = line
+        let columns = StreamCalls.terminalColumns(STDERR_FILENO) ?? 80
+        let line = Self.line(progress, columns: columns)
+        state.withLock { state in
+            let now = ContinuousClock.now
+            guard line != state.lastLine, progress.layersDone != state.lastLayers || now - state.lastDraw >= .milliseconds(100) else {
+                return
+            }
+            state.lastLine = line
+            state.lastDraw = now
+            state.lastLayers = progress.layersDone
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
         }
     }
 
-    /// Ends the bar's line.
+    /// The bar's text for a terminal `columns` wide: at most `columns - 1` characters (the last
+    /// column would wrap on some terminals), the bar shrinking first, then the message cut.
+    static func line(_ progress: ImportProgress, columns: Int) -> String {
+        let fraction = progress.bytesTotal > 0 ? min(1, Double(progress.bytesDone) / Double(progress.bytesTotal)) : 0
+        let counts = " \(progress.layersDone)/\(progress.layersTotal)  \(format(progress.bytesDone))/\(format(progress.bytesTotal))"
+        let room = columns - 1
+        let width = min(30, room - counts.count - 2 - 12)
+        var line = counts
+        if width >= 5 {
+            let filled = Int(fraction * Double(width))
+            line = "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "]" + counts
+        }
+        line += "  " + progress.message
+        return String(line.prefix(max(0, room)))
+    }
+
+    /// Ends the bar's line (if one was drawn).
     func finish() {
-        guard enabled else { return }
+        guard enabled, state.withLock({ !$0.lastLine.isEmpty }) else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 

@@ -103,6 +103,9 @@ struct MountCommand: ParsableCommand {
         try request.apply(option: "lowerdir=" + lower)
         if let upper { try request.apply(option: "upperdir=" + upper) }
         if let work { try request.apply(option: "workdir=" + work) }
+        // An image's view is for looking at: its setuid programs and device nodes stay inert
+        // (a container's rootfs, mounted with --lower by the runtime, keeps them; -o suid,dev too).
+        if self.lower == nil { try request.apply(optionList: "nosuid,nodev") }
         for list in options { try request.apply(optionList: list) }
         request.mountPoint = mountPoint
         request.debug = request.debug || debug

@@ -4,6 +4,7 @@ import LaminaFUSE
 import LaminaSystem
 
 /// `lamina unmount`: takes a Lamina (or any FUSE) mount down; its daemon then exits on its own.
+/// A plain user's mount is taken down through fusermount3.
 struct UnmountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unmount",
@@ -25,7 +26,7 @@ struct UnmountCommand: ParsableCommand {
                 throw MountError(.invalidPath, "\(path) is a \(mount.type) mount, not a FUSE mount")
             }
             do {
-                try MountCalls.unmount(path, lazily: lazy)
+                try KernelMount.unmountFUSE(path, lazily: lazy)
             } catch {
                 guard error.errno == EBUSY else { throw error }
                 throw MountError(.busy, "\(path) is busy: files are open on it or a process works in it (try --lazy)")
