@@ -67,7 +67,9 @@ let package = Package(
         // Benchmarks: Lamina beside kernel overlayfs and fuse-overlayfs.
         .target(
             name: "LaminaBench",
-            dependencies: ["LaminaImage", "LaminaLazy", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaSystem", .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // The command line, one ArgumentParser command per file.
         .target(

@@ -60,8 +60,18 @@ struct Bench: ParsableCommand {
     @Option(help: "--lazy-pull: MB of files in the image (default 160; the large file is 40 of them).")
     var imageSize: Int = 160
 
+    @Option(help: "Instead: what reading a layer through this layer index file costs (open, lookups, listing).")
+    var layerIndex: String?
+
     func run() throws {
         if lazyPull { return try runLazyPull() }
+        if let layerIndex {
+            let figures = try LayerIndexProbe(path: layerIndex, repetitions: repetitions ?? 11).run()
+            print("\(layerIndex): \(figures.bytes) bytes, \(figures.names) names in \(figures.directories) directories")
+            print(String(format: "open and check: %.1f µs; lookup hit: %.0f ns; lookup miss: %.0f ns; listing: %.0f ns per entry",
+                         figures.openMicroseconds, figures.hitNanoseconds, figures.missNanoseconds, figures.listingNanosecondsPerEntry))
+            return
+        }
         let programs = BenchmarkConfiguration.defaultPrograms(laminaOverlayfs: laminaOverlayfs, fuseOverlayfs: fuseOverlayfs)
         var configuration = quick ? BenchmarkConfiguration.quick(programs: programs)
             : BenchmarkConfiguration.standard(programs: programs)
