@@ -110,20 +110,19 @@ public final class LazyLayer: Sendable {
         }
     }
 
-    /// The path of a file's first name, for messages (a lookup walk over the index).
+    /// The path of a file's first name, for messages (a breadth-first walk over the index).
     func path(of file: LayerFileID) -> String {
-        var names: [String] = []
         var queue: [(LayerDirectoryID, String)] = [(.root, "")]
-        var visited = 0
-        while !queue.isEmpty, visited < 1_000_000 {
-            let (directory, prefix) = queue.removeFirst()
+        var next = 0
+        while next < queue.count {
+            let (directory, prefix) = queue[next]
+            next += 1
             for entry in index.entries(of: directory) {
-                visited += 1
                 let path = prefix + "/" + entry.name.description
-                if entry.file == file { names.append(path); return path }
+                if entry.file == file { return path }
                 if let id = entry.file, let child = index.directory(of: id) { queue.append((child, path)) }
             }
         }
-        return names.first ?? "file \(file.rawValue)"
+        return "file \(file.rawValue)"
     }
 }
