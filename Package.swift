@@ -33,7 +33,7 @@ let package = Package(
         // The union engine: pure Swift over POSIX, no FUSE.
         .target(
             name: "LaminaOverlay",
-            dependencies: ["LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["LaminaSystem", "LaminaLayerIndex", .product(name: "Logging", package: "swift-log")]),
 
         // The FUSE bridge: adapts the libfuse3 low-level API to the engine.
         .target(
@@ -89,7 +89,7 @@ let package = Package(
 
         .testTarget(name: "LaminaSystemTests", dependencies: ["LaminaSystem"]),
         .testTarget(name: "LaminaLayerIndexTests", dependencies: ["LaminaLayerIndex", "LaminaSystem"]),
-        .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem"]),
+        .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem", "LaminaLayerIndex"]),
         .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem"]),
         // Fixtures the image and runtime tests share (odd file names, byte-exact tree listings).
         .target(name: "LaminaTestSupport", dependencies: ["LaminaSystem"], path: "Tests/LaminaTestSupport"),

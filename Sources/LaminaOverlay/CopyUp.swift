@@ -10,29 +10,33 @@ import LaminaSystem
 /// only another copy-up of the same node waits for it).
 struct CopyUp {
     let work: WorkDirectory
+    let cache: DescriptorCache
 
-    /// The copy of `name` under `directory` (a directory node's own copy is `name` ".") made in the
-    /// work directory under a fresh temporary name; `data: false` copies a regular file's metadata
-    /// only (it is about to be truncated). Returns the temporary name and the source's stat.
-    func prepare(from directory: FileDescriptor, _ name: FileName, data: Bool) throws -> (temporary: FileName, source: stat) {
-        let status = try directory.status(of: name)
+    /// The copy of `name` in the lower directory `directory` (a directory node's own copy is `name`
+    /// ".") made in the work directory under a fresh temporary name; `data: false` copies a regular
+    /// file's metadata only (it is about to be truncated). Returns the temporary name and the
+    /// source's stat.
+    func prepare(from directory: LayerDirectory, _ name: FileName, data: Bool) throws -> (temporary: FileName, source: stat) {
+        let status = try directory.status(of: name, cache)
         let temporary = work.temporaryName()
         let scratch = work.descriptor
         do {
             switch status.st_mode & S_IFMT {
             case S_IFREG:
-                let input = try directory.open(name, flags: O_RDONLY | O_NOFOLLOW)
-                defer { input.close() }
                 let output = try scratch.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
                 defer { output.close() }
-                if data { try output.copyData(from: input) }
+                if data {
+                    let input = try directory.open(name, flags: O_RDONLY | O_NOFOLLOW, cache)
+                    defer { input.close() }
+                    try output.copyData(from: input)
+                }
                 try copyAttributes(from: directory, name, to: temporary, status: status)
                 if data { try output.synchronize() }
             case S_IFDIR:
                 try scratch.makeDirectory(temporary, mode: 0o700)
                 try copyAttributes(from: directory, name, to: temporary, status: status)
             case S_IFLNK:
-                try scratch.makeSymbolicLink(temporary, target: directory.readSymbolicLink(name))
+                try scratch.makeSymbolicLink(temporary, target: directory.readLink(name, cache))
                 try copyAttributes(from: directory, name, to: temporary, status: status)
             default:
                 try scratch.makeNode(temporary, mode: (status.st_mode & S_IFMT) | 0o600, device: status.st_rdev)
@@ -47,11 +51,11 @@ struct CopyUp {
 
     /// xattrs, then owner, then mode (chown clears set-id bits), then times (last: the others
     /// change ctime only, but xattrs on some filesystems touch mtime).
-    private func copyAttributes(from directory: FileDescriptor, _ name: FileName, to temporary: FileName, status: stat) throws {
+    private func copyAttributes(from directory: LayerDirectory, _ name: FileName, to temporary: FileName, status: stat) throws {
         let scratch = work.descriptor
         let isLink = status.st_mode & S_IFMT == S_IFLNK
-        for attribute in try directory.extendedAttributeNames(of: name) where !OverlayAttribute.isPrivate(attribute) {
-            guard let value = try directory.extendedAttribute(attribute, of: name) else { continue }
+        for attribute in try directory.attributeNames(of: name, cache) where !OverlayAttribute.isPrivate(attribute) {
+            guard let value = try directory.attribute(attribute, of: name, cache) else { continue }
             do {
                 try scratch.setExtendedAttribute(attribute, value: value, of: temporary)
             } catch {

@@ -1,5 +1,6 @@
 import Glibc
 import LaminaSystem
+import LaminaLayerIndex
 import Synchronization
 
 /// One directory inside one lower layer: the handle the engine reads that directory through.
@@ -10,37 +11,53 @@ import Synchronization
 /// layer: no symlink in a layer can redirect a read, and no path depth is too deep. Lower layers
 /// are immutable, so where a handle leads never changes and its markers are read once.
 ///
+/// A layer read through its index needs no descriptor to answer names and metadata: the handle is
+/// then the directory's number in the index, and a descriptor is opened only to read a file's data
+/// from the unpacked directory.
+///
 /// Thread safety: immutable but for `slot` (see `CachedDescriptor`) and `markers` (Mutex, a leaf:
 /// written once, when first read).
 final class LayerDirectory: Sendable {
-    /// The layer's index in the `LayerStack`.
-    let layer: Int
+    /// The layer and how it is read.
+    let source: LayerSource
     /// nil for a layer root.
     let parent: LayerDirectory?
     /// The name in `parent` ("." for a layer root).
     let name: FileName
-    /// A layer root's descriptor, owned by the `LayerStack`; nil for any other directory.
-    private let rootDescriptor: FileDescriptor?
+    /// In a layer read through its index: the directory's number there (`missing` when the layer
+    /// holds no directory of that name).
+    let indexDirectory: UInt32
     private let slot: CachedDescriptor?
     private let markerState = Mutex<DirectoryMarkers?>(nil)
 
-    /// A layer's root directory, open for the mount's life.
-    init(layer: Int, root: FileDescriptor) {
-        self.layer = layer
+    static let missing = UInt32.max
+
+    /// A layer's root directory (its descriptor, if any, open for the mount's life).
+    init(root source: LayerSource) {
+        self.source = source
         self.parent = nil
         self.name = "."
-        self.rootDescriptor = root
+        self.indexDirectory = LayerDirectoryID.root.rawValue
         self.slot = nil
     }
 
     /// The directory `name` inside `parent` (opened when first used).
     init(_ name: FileName, in parent: LayerDirectory) {
-        self.layer = parent.layer
+        self.source = parent.source
         self.parent = parent
         self.name = name
-        self.rootDescriptor = nil
-        self.slot = CachedDescriptor()
+        if let index = parent.source.index {
+            let found = parent.indexDirectory == Self.missing ? nil
+                : index.lookup(name, in: LayerDirectoryID(rawValue: parent.indexDirectory))
+            self.indexDirectory = found?.file.flatMap { index.directory(of: $0)?.rawValue } ?? Self.missing
+        } else {
+            self.indexDirectory = Self.missing
+        }
+        self.slot = parent.source.root == nil ? nil : CachedDescriptor()
     }
+
+    /// The layer's index in the `LayerStack`.
+    var layer: Int { source.layer }
 
     /// The subdirectory `name` of this directory.
     func child(_ name: FileName) -> LayerDirectory { LayerDirectory(name, in: self) }
@@ -48,8 +65,8 @@ final class LayerDirectory: Sendable {
     /// Runs `body` with this directory's descriptor (opening it, and its parents, as needed).
     /// ENOENT/ENOTDIR/ELOOP when the directory is not there (or is not a directory) in this layer.
     func withDescriptor<T>(_ cache: DescriptorCache, _ body: (FileDescriptor) throws -> T) throws -> T {
-        if let rootDescriptor { return try body(rootDescriptor) }
-        guard let slot, let parent else { throw SystemError("open", errno: EBADF, path: name.description) }
+        if parent == nil, let root = source.root { return try body(root) }
+        guard let slot, let parent else { throw SystemError("open", errno: ENOTSUP, path: name.description) }
         return try cache.withDescriptor(slot, open: {
             try parent.withDescriptor(cache) { try DirectoryHandle.open(name, in: $0) }
         }, body)
@@ -63,9 +80,22 @@ final class LayerDirectory: Sendable {
     /// The directory's overlay markers, read once.
     func markers(_ cache: DescriptorCache) throws -> DirectoryMarkers {
         if let known = markerState.withLock({ $0 }) { return known }
-        let read = try withDescriptor(cache) { try DirectoryMarkers.read($0) }
+        let read: DirectoryMarkers
+        if let index = source.index {
+            var markers = DirectoryMarkers()
+            markers.opaque = index.isOpaque(try indexedDirectory())
+            read = markers
+        } else {
+            read = try withDescriptor(cache) { try DirectoryMarkers.read($0) }
+        }
         markerState.withLock { $0 = read }
         return read
+    }
+
+    /// This directory's number in its layer's index; ENOENT when the layer has none of that name.
+    func indexedDirectory() throws -> LayerDirectoryID {
+        guard indexDirectory != Self.missing else { throw SystemError("lookup", errno: ENOENT, path: name.description) }
+        return LayerDirectoryID(rawValue: indexDirectory)
     }
 
     /// The names from the layer root down to this directory (empty for the root).

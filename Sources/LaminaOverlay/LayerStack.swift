@@ -8,77 +8,105 @@ import LaminaSystem
 /// lower layers follow (top-most first, as overlayfs lists them); a read-only stack starts with
 /// the top-most lower layer at 0. Each layer root is opened once, here; every other directory is
 /// reached from its parent's descriptor by one name (`LayerDirectory`, and the upper handles of
-/// `Node`), with the descriptors kept in `cache` under a ceiling.
+/// `Node`), with the descriptors kept in `cache` under a ceiling. A lower layer read through its
+/// index (`LayerSource`) needs no descriptor but to read file data from its directory.
 ///
 /// Thread safety: immutable after `init`; the root descriptors are closed in `deinit`.
 final class LayerStack: Sendable {
-    /// Root descriptors, index = layer.
-    let roots: [FileDescriptor]
-    /// `st_dev` of each root, index = layer.
-    let devices: [dev_t]
+    /// The upper layer's root (writable mounts only).
+    let upperRoot: FileDescriptor?
+    /// How each layer is read, index = layer (nil for the upper layer).
+    let sources: [LayerSource?]
     /// The root directory of each lower layer, index = layer (nil for the upper layer).
     let lowerRoots: [LayerDirectory?]
+    /// `st_dev` of each layer's numbers, index = layer.
+    let devices: [dev_t]
     /// The work directory (writable mounts only), on the upper layer's filesystem.
     let work: FileDescriptor?
     let hasUpper: Bool
+    /// What statfs reports: the upper layer, else the first lower layer with a directory, else the
+    /// directory of the first layer index.
+    let statisticsDescriptor: FileDescriptor
     /// Directory descriptors other than the roots.
     let cache: DescriptorCache
+    /// Descriptors opened here, closed in `deinit`.
+    private let owned: [FileDescriptor]
 
     init(configuration: OverlayConfiguration) throws {
-        guard !configuration.lowerDirectories.isEmpty else {
+        guard !configuration.lowerLayers.isEmpty else {
             throw SystemError("mount: no lower layer", errno: EINVAL)
         }
         if (configuration.upperDirectory == nil) != (configuration.workDirectory == nil) {
             throw SystemError("mount: upper and work directories go together", errno: EINVAL,
                               path: configuration.upperDirectory ?? configuration.workDirectory)
         }
-        var opened: [FileDescriptor] = []
-        var work: FileDescriptor?
+        var owned: [FileDescriptor] = []
+        func open(_ path: String) throws -> FileDescriptor {
+            let descriptor = try FileDescriptor.open(path, flags: O_RDONLY | O_DIRECTORY)
+            owned.append(descriptor)
+            return descriptor
+        }
         do {
-            let paths = (configuration.upperDirectory.map { [$0] } ?? []) + configuration.lowerDirectories
-            for path in paths {
-                opened.append(try FileDescriptor.open(path, flags: O_RDONLY | O_DIRECTORY))
+            let hasUpper = configuration.upperDirectory != nil
+            let upper = try configuration.upperDirectory.map(open)
+            let work = try configuration.workDirectory.map(open)
+            if let upper, let work, try work.status().st_dev != upper.status().st_dev {
+                throw SystemError("mount: work and upper directories must be on one filesystem",
+                                  errno: EXDEV, path: configuration.workDirectory)
             }
-            if let workPath = configuration.workDirectory {
-                let descriptor = try FileDescriptor.open(workPath, flags: O_RDONLY | O_DIRECTORY)
-                work = descriptor
-                if try descriptor.status().st_dev != opened[0].status().st_dev {
-                    throw SystemError("mount: work and upper directories must be on one filesystem",
-                                      errno: EXDEV, path: workPath)
+            var sources: [LayerSource?] = hasUpper ? [nil] : []
+            var devices: [dev_t] = try upper.map { [try $0.status().st_dev] } ?? []
+            for lower in configuration.lowerLayers {
+                let layer = sources.count
+                let root = try lower.directory.map(open)
+                guard root != nil || lower.index != nil else {
+                    throw SystemError("mount: a lower layer needs a directory or an index", errno: EINVAL)
                 }
+                let device = lower.index != nil ? LayerSource.syntheticDevice(layer: layer) : try root?.status().st_dev ?? 0
+                sources.append(LayerSource(layer: layer, root: root, index: lower.index, content: lower.content, device: device))
+                devices.append(device)
             }
-            self.devices = try opened.map { try $0.status().st_dev }
+            let statistics: FileDescriptor
+            if let upper {
+                statistics = upper
+            } else if let root = sources.lazy.compactMap({ $0?.root }).first {
+                statistics = root
+            } else if let index = configuration.lowerLayers.lazy.compactMap(\.index).first {
+                let directory = index.path.lastIndex(of: "/").map { String(index.path[..<$0]) } ?? "."
+                statistics = try open(directory.isEmpty ? "/" : directory)
+            } else {
+                throw SystemError("mount: no layer to report statistics of", errno: EINVAL)
+            }
+            self.upperRoot = upper
+            self.work = work
+            self.hasUpper = hasUpper
+            self.sources = sources
+            self.devices = devices
+            self.lowerRoots = sources.map { $0.map { LayerDirectory(root: $0) } }
+            self.statisticsDescriptor = statistics
+            self.owned = owned
+            self.cache = DescriptorCache(ceiling: configuration.descriptorCeiling)
         } catch {
-            opened.forEach { $0.close() }
-            work?.close()
+            owned.forEach { $0.close() }
             throw error
         }
-        let hasUpper = configuration.upperDirectory != nil
-        self.roots = opened
-        self.work = work
-        self.hasUpper = hasUpper
-        self.lowerRoots = opened.enumerated().map { layer, root in
-            hasUpper && layer == 0 ? nil : LayerDirectory(layer: layer, root: root)
-        }
-        self.cache = DescriptorCache(ceiling: configuration.descriptorCeiling)
     }
 
     deinit {
         cache.closeIdle()
-        roots.forEach { $0.close() }
-        work?.close()
+        owned.forEach { $0.close() }
     }
 
     /// The upper layer's index, when there is one.
     var upperLayer: Int? { hasUpper ? 0 : nil }
     /// Index of the top-most lower layer.
     var firstLower: Int { hasUpper ? 1 : 0 }
-    var count: Int { roots.count }
+    var count: Int { sources.count }
 
     func isUpper(_ layer: Int) -> Bool { hasUpper && layer == 0 }
 
     /// The upper root; callers have checked `hasUpper` (writes answer EROFS first).
-    var upper: FileDescriptor { roots[0] }
+    var upper: FileDescriptor { upperRoot ?? statisticsDescriptor }
 
     /// The root directories of the lower layers, top-most first.
     var lowerRootDirectories: [LayerDirectory] { lowerRoots.compactMap { $0 } }

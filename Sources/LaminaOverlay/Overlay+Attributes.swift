@@ -22,7 +22,7 @@ extension Overlay {
             || changes.accessTime != nil || changes.modificationTime != nil
         if changesMetadata {
             try copyUp(node)
-            try withLocation(node) { directory, name in
+            try withUpperLocation(node) { directory, name in
                 if changes.uid != nil || changes.gid != nil {
                     try directory.setOwner(of: name, uid: changes.uid ?? uid_t.max, gid: changes.gid ?? gid_t.max)
                 }
@@ -49,6 +49,6 @@ extension Overlay {
     func symbolicLinkTarget(_ id: NodeID) throws -> [UInt8] {
         let node = try nodes.node(id)
         guard node.type == S_IFLNK else { throw SystemError("readlink", errno: EINVAL, path: "#\(id)") }
-        return try withLocation(node) { try $0.readSymbolicLink($1) }
+        return try withLocation(node) { try readLink($0) }
     }
 }

@@ -16,9 +16,8 @@ extension Overlay {
         guard let work else { throw SystemError("copy-up", errno: EROFS) }
         try node.copyUpLock.withLock { _ in
             if node.isUpper { return }
-            let prepared = try withLowerCopy(of: node) { directory, name in
-                try CopyUp(work: work).prepare(from: directory, name, data: data)
-            }
+            let (directory, name) = try lowerCopy(of: node)
+            let prepared = try CopyUp(work: work, cache: stack.cache).prepare(from: directory, name, data: data)
             do {
                 try install(prepared.temporary, source: prepared.source, for: node)
             } catch {
@@ -35,16 +34,16 @@ extension Overlay {
         try copyUp(nodes.node(found.node))
     }
 
-    /// Runs `body` with (directory, name) of the node's top-most lower copy.
-    private func withLowerCopy<T>(of node: Node, _ body: (FileDescriptor, FileName) throws -> T) throws -> T {
+    /// (directory, name) of the node's top-most lower copy.
+    private func lowerCopy(of node: Node) throws -> (LayerDirectory, FileName) {
         if node.isDirectory {
             let top = try node.directory.map { try resolvedSources(of: node, box: $0) }?.first
             guard let top else { throw SystemError("copy-up", errno: EIO, path: "#\(node.id)") }
-            return try top.withDescriptor(stack.cache) { try body($0, ".") }
+            return (top, ".")
         }
         let lower = node.placement.withLock { ($0.lowerDirectory, $0.lowerName) }
         guard let directory = lower.0 else { throw SystemError("copy-up", errno: EIO, path: "#\(node.id)") }
-        return try directory.withDescriptor(stack.cache) { try body($0, lower.1) }
+        return (directory, lower.1)
     }
 
     /// Under the parent's directory lock: renames the finished copy into the parent's upper

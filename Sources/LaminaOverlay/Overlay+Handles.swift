@@ -1,11 +1,19 @@
 import Glibc
 import LaminaSystem
 
-/// Where a node lives, as (directory descriptor, one name): the upper copy of a directory is its own
-/// cached handle, reopened from its parent's handle and its name when the cache closed it; any other
-/// upper entry is its parent's upper handle plus its name; a lower entry is its `LayerDirectory`
-/// plus its name. No path of more than one component is ever resolved.
+/// Where a node lives: the upper copy of a directory is its own cached handle, reopened from its
+/// parent's handle and its name when the cache closed it; any other upper entry is its parent's
+/// upper handle plus its name; a lower entry is its `LayerDirectory` plus its name. No path of more
+/// than one component is ever resolved.
 extension Overlay {
+    /// Where a node's data and attributes come from right now.
+    enum Location {
+        /// (upper directory descriptor, name); "." for a directory's own upper copy.
+        case upper(FileDescriptor, FileName)
+        /// (lower directory, name); "." for the directory itself.
+        case lower(LayerDirectory, FileName)
+    }
+
     /// Runs `body` with the descriptor of `directory`'s upper copy (which exists: callers copied it
     /// up, or found it there).
     func withUpperDirectory<T>(_ directory: Node, _ body: (FileDescriptor) throws -> T) throws -> T {
@@ -34,24 +42,26 @@ extension Overlay {
         throw SystemError("open", errno: ENOENT, path: "#\(directory.id)")
     }
 
-    /// Runs `body` with (directory descriptor, name) of where `node` lives right now: its upper
-    /// copy, else its top-most lower copy. For a directory node the descriptor is the directory
-    /// itself and the name is ".".
-    func withLocation<T>(_ node: Node, _ body: (FileDescriptor, FileName) throws -> T) throws -> T {
+    /// Runs `body` with where `node` lives right now: its upper copy, else its top-most lower copy.
+    func withLocation<T>(_ node: Node, _ body: (Location) throws -> T) throws -> T {
+        if node.isUpper { return try withUpperLocation(node) { try body(.upper($0, $1)) } }
         if node.isDirectory {
-            if node.isUpper { return try withUpperDirectory(node) { try body($0, ".") } }
-            guard let box = node.directory else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
-            let top = try resolvedSources(of: node, box: box).first
-            guard let top else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
-            return try top.withDescriptor(stack.cache) { try body($0, ".") }
-        }
-        if node.isUpper {
-            guard let (parent, name) = node.currentName else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
-            return try withUpperDirectory(parent) { try body($0, name) }
+            guard let box = node.directory, let top = try resolvedSources(of: node, box: box).first else {
+                throw SystemError("path", errno: ENOENT, path: "#\(node.id)")
+            }
+            return try body(.lower(top, "."))
         }
         let lower = node.placement.withLock { $0.removed ? nil : ($0.lowerDirectory, $0.lowerName) }
         guard let (directory, name) = lower, let directory else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
-        return try directory.withDescriptor(stack.cache) { try body($0, name) }
+        return try body(.lower(directory, name))
+    }
+
+    /// Runs `body` with (upper directory descriptor, name) of a node that has an upper copy (callers
+    /// copied it up first); "." for a directory's own copy.
+    func withUpperLocation<T>(_ node: Node, _ body: (FileDescriptor, FileName) throws -> T) throws -> T {
+        if node.isDirectory { return try withUpperDirectory(node) { try body($0, ".") } }
+        guard let (parent, name) = node.currentName else { throw SystemError("path", errno: ENOENT, path: "#\(node.id)") }
+        return try withUpperDirectory(parent) { try body($0, name) }
     }
 
     /// Opens `node`'s file where it lives now (the upper copy when there is one), checking that the
@@ -59,21 +69,21 @@ extension Overlay {
     /// name and opening it, and then the open is made again under the parent's lock.
     func openFile(of node: Node, flags: Int32) throws -> FileDescriptor {
         let flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | OpenFlags.direct)) | O_NOFOLLOW
-        let opened = try withLocation(node) { try $0.open($1, flags: flags) }
+        let opened = try withLocation(node) { try open($0, flags: flags) }
         if try !node.isUpper || inodes.number(of: opened.status()) == node.inode { return opened }
         opened.close()
         guard let parent = node.parent, let box = parent.directory else { throw SystemError("open", errno: ENOENT, path: "#\(node.id)") }
         return try box.state.withLock { _ in
-            try withLocation(node) { try $0.open($1, flags: flags) }
+            try withLocation(node) { try open($0, flags: flags) }
         }
     }
 
     /// The node's attributes as they are on disk (not yet merged), checked as `openFile` checks.
     func realAttributes(of node: Node) throws -> stat {
-        let status = try withLocation(node) { try $0.status(of: $1) }
+        let status = try withLocation(node) { try self.status($0) }
         if node.isDirectory || !node.isUpper || inodes.number(of: status) == node.inode { return status }
         guard let parent = node.parent, let box = parent.directory else { throw SystemError("stat", errno: ENOENT, path: "#\(node.id)") }
-        return try box.state.withLock { _ in try withLocation(node) { try $0.status(of: $1) } }
+        return try box.state.withLock { _ in try withLocation(node) { try self.status($0) } }
     }
 
     /// Closes the descriptors of a dropped directory node (its upper copy and the lower directories
@@ -82,5 +92,42 @@ extension Overlay {
         stack.cache.discard(box.upperHandle)
         let (lowerSources, resolved) = box.state.withLock { ($0.lowerSources, $0.resolvedSources ?? []) }
         for source in lowerSources + resolved { source.discard(stack.cache) }
+    }
+
+    // MARK: Reading a location
+
+    func status(_ location: Location) throws -> stat {
+        switch location {
+        case .upper(let directory, let name): try directory.status(of: name)
+        case .lower(let directory, let name): try directory.status(of: name, stack.cache)
+        }
+    }
+
+    func open(_ location: Location, flags: Int32) throws -> FileDescriptor {
+        switch location {
+        case .upper(let directory, let name): try directory.open(name, flags: flags)
+        case .lower(let directory, let name): try directory.open(name, flags: flags, stack.cache)
+        }
+    }
+
+    func readLink(_ location: Location) throws -> [UInt8] {
+        switch location {
+        case .upper(let directory, let name): try directory.readSymbolicLink(name)
+        case .lower(let directory, let name): try directory.readLink(name, stack.cache)
+        }
+    }
+
+    func attributeNames(_ location: Location) throws -> [String] {
+        switch location {
+        case .upper(let directory, let name): try directory.extendedAttributeNames(of: name)
+        case .lower(let directory, let name): try directory.attributeNames(of: name, stack.cache)
+        }
+    }
+
+    func attribute(_ attribute: String, _ location: Location) throws -> [UInt8]? {
+        switch location {
+        case .upper(let directory, let name): try directory.extendedAttribute(attribute, of: name)
+        case .lower(let directory, let name): try directory.attribute(attribute, of: name, stack.cache)
+        }
     }
 }

@@ -113,7 +113,7 @@ extension Overlay {
         for copy in copies {
             let listing: LayerListing
             if let source = copy.source {
-                listing = try source.withDescriptor(stack.cache) { try LayerListing.read($0, markers: copy.markers) }
+                listing = try source.listing(stack.cache, markers: copy.markers)
             } else {
                 listing = try withUpperDirectory(directory) { try LayerListing.read($0, markers: copy.markers) }
             }

@@ -52,7 +52,7 @@ extension Overlay {
         if stack.isUpper(resolution.layer) {
             status = try withUpperDirectory(directory) { try $0.status(of: name) }
         } else if let lower = resolution.lowerDirectory {
-            status = try lower.withDescriptor(stack.cache) { try $0.status(of: name) }
+            status = try lower.status(of: name, stack.cache)
         } else {
             throw SystemError("lookup", errno: ENOENT, path: name.description)
         }

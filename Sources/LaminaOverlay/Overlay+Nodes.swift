@@ -4,8 +4,10 @@ import LaminaSystem
 /// Finding nodes and their attributes: the helpers every operation starts with.
 extension Overlay {
     static func makeRoot(stack: LayerStack, inodes: InodeNumbers) throws -> Node {
-        let top = try stack.roots[0].status()
         let lowers = stack.lowerRootDirectories
+        guard let top = try stack.upperRoot?.status() ?? lowers.first?.status(of: ".", stack.cache) else {
+            throw SystemError("mount: no layer", errno: EINVAL)
+        }
         let placement = Node.Placement(
             parent: nil, name: ".", lowerDirectory: nil, lowerName: ".", lowerDirectoryCount: lowers.count)
         let root = Node(id: rootNode, inode: inodes.number(of: top), type: S_IFDIR, placement: placement,

@@ -6,20 +6,13 @@ import LaminaSystem
 /// directory in every layer first. Most directories are looked up in a few times and never
 /// listed; after `probeLimit` probes the directory is read whole (`Overlay+Index`).
 extension Overlay {
-    /// What one layer's copy of a directory says about one name.
-    private enum Presence {
-        case absent
-        case whiteout
-        case present(stat)
-    }
-
     /// Where `name` resolves, for a lookup (`inLower` is not known for an upper file).
     func probe(_ name: FileName, in directory: Node, box: DirectoryBox) throws -> Resolution? {
         let sources = try resolvedSources(of: directory, box: box)
         var found: Resolution?
         if directory.isUpper {
             let attributeWhiteouts = box.state.withLock { $0.upperHoldsAttributeWhiteouts }
-            switch try withUpperDirectory(directory, { try presence(of: name, in: $0, attributeWhiteouts: attributeWhiteouts) }) {
+            switch try withUpperDirectory(directory, { try LayerDirectory.presence(of: name, in: $0, attributeWhiteouts: attributeWhiteouts) }) {
             case .whiteout:
                 return nil
             case .absent:
@@ -33,11 +26,7 @@ extension Overlay {
             }
         }
         for source in sources {
-            let attributeWhiteouts = try source.markers(stack.cache).holdsAttributeWhiteouts
-            let presence = try source.withDescriptor(stack.cache) { directory -> Presence in
-                try self.presence(of: name, in: directory, attributeWhiteouts: attributeWhiteouts)
-            }
-            switch presence {
+            switch try source.presence(of: name, stack.cache) {
             case .absent:
                 continue
             case .whiteout:
@@ -59,19 +48,5 @@ extension Overlay {
             }
         }
         return found
-    }
-
-    private func presence(of name: FileName, in directory: FileDescriptor, attributeWhiteouts: Bool) throws -> Presence {
-        guard let status = try directory.statusIfPresent(of: name) else {
-            guard let marker = Whiteout.markerName(for: name) else { return .absent }
-            return try directory.statusIfPresent(of: marker) == nil ? .absent : .whiteout
-        }
-        if Whiteout.isDevice(status) { return .whiteout }
-        if attributeWhiteouts && status.st_mode & S_IFMT == S_IFREG && status.st_size == 0
-            && Whiteout.hasWhiteoutAttribute(directory, name)
-        {
-            return .whiteout
-        }
-        return .present(status)
     }
 }

@@ -63,7 +63,7 @@ extension Overlay {
         guard entry.fileType == S_IFREG,
               let node = nodes.node(in: parent, named: entry.name, inode: entry.inode),
               node.placement.withLock({ $0.otherLinks.isEmpty }),
-              let descriptor = try? withLocation(node, { try $0.open($1, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW) })
+              let descriptor = try? withLocation(node, { try open($0, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW) })
         else { return nil }
         return (node, descriptor)
     }

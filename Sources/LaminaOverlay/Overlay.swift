@@ -42,7 +42,7 @@ public final class Overlay: Sendable {
         try work?.removeLeftovers()
         self.nodes = NodeTable(root: try Self.makeRoot(stack: stack, inodes: inodes))
         logger.debug("overlay ready", metadata: [
-            "lower": "\(configuration.lowerDirectories.count)",
+            "lower": "\(configuration.lowerLayers.count)",
             "writable": "\(stack.hasUpper)",
         ])
     }
@@ -156,7 +156,7 @@ public final class Overlay: Sendable {
 
     public func statistics(of node: NodeID) throws -> statvfs {
         _ = try nodes.node(node)
-        return try stack.roots[0].fileSystemStatistics()
+        return try stack.statisticsDescriptor.fileSystemStatistics()
     }
     public func setExtendedAttribute(_ node: NodeID, name: String, value: [UInt8], flags: Int32) throws {
         try setAttribute(nodes.node(node), name: name, value: value, flags: flags)
@@ -273,7 +273,7 @@ public struct RenameFlags: OptionSet, Sendable {
 /// What to mount: lower layers (top-most first, as overlayfs lists them), and an optional upper and
 /// work directory for a writable mount.
 public struct OverlayConfiguration: Sendable {
-    public var lowerDirectories: [String]
+    public var lowerLayers: [LowerLayer]
     public var upperDirectory: String?
     public var workDirectory: String?
     /// Which xattr namespace the overlay's own markers (opaque, redirect) are written in.
@@ -281,14 +281,25 @@ public struct OverlayConfiguration: Sendable {
     public var markerNamespace: String?
     /// Most directory descriptors the engine keeps open at once (`DescriptorCache`).
     public var descriptorCeiling: Int
-    public init(lowerDirectories: [String], upperDirectory: String? = nil, workDirectory: String? = nil,
+
+    public init(lowerLayers: [LowerLayer], upperDirectory: String? = nil, workDirectory: String? = nil,
                 markerNamespace: String? = nil, descriptorCeiling: Int? = nil) {
-        self.lowerDirectories = lowerDirectories
+        self.lowerLayers = lowerLayers
         self.upperDirectory = upperDirectory
         self.workDirectory = workDirectory
         self.markerNamespace = markerNamespace
         self.descriptorCeiling = descriptorCeiling ?? Self.defaultDescriptorCeiling()
     }
+
+    /// Lower layers that are plain directories.
+    public init(lowerDirectories: [String], upperDirectory: String? = nil, workDirectory: String? = nil,
+                markerNamespace: String? = nil, descriptorCeiling: Int? = nil) {
+        self.init(lowerLayers: lowerDirectories.map { .directory($0) }, upperDirectory: upperDirectory,
+                  workDirectory: workDirectory, markerNamespace: markerNamespace, descriptorCeiling: descriptorCeiling)
+    }
+
+    /// The lower layers' directories (a layer without one is left out).
+    public var lowerDirectories: [String] { lowerLayers.compactMap(\.directory) }
 
     /// Half the descriptors the process may open (the rest is for files the kernel holds open and
     /// for operations in flight), at most 16,384.

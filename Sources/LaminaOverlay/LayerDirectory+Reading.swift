@@ -1,0 +1,117 @@
+import Glibc
+import LaminaLayerIndex
+import LaminaSystem
+
+/// What a lower directory holds, read through its layer index when the layer has one (no syscall)
+/// and through its descriptor otherwise. The name "." means the directory itself.
+extension LayerDirectory {
+    /// What this copy of the directory says about one name.
+    enum Presence {
+        case absent
+        case whiteout
+        case present(stat)
+    }
+
+    /// Every entry of this copy, sorted into names, whiteouts and markers.
+    func listing(_ cache: DescriptorCache, markers: DirectoryMarkers) throws -> LayerListing {
+        guard let index = source.index else {
+            return try withDescriptor(cache) { try LayerListing.read($0, markers: markers) }
+        }
+        var listing = LayerListing(markers: markers)
+        let entries = index.entries(of: try indexedDirectory())
+        listing.records.reserveCapacity(entries.count)
+        for entry in entries {
+            guard let file = entry.file, entry.kind != .whiteout else {
+                listing.whiteouts.append(entry.name)
+                continue
+            }
+            listing.records.append(DirectoryRecord(
+                name: entry.name, inode: UInt64(file.rawValue) + 1,
+                type: DirectoryRecord.directoryType(of: entry.kind.fileTypeBits)))
+        }
+        return listing
+    }
+
+    /// Whether this copy holds `name`, whites it out, or neither (an fstatat, and one of `.wh.NAME`
+    /// when it is absent; one hash probe in an index).
+    func presence(of name: FileName, _ cache: DescriptorCache) throws -> Presence {
+        if let index = source.index {
+            guard indexDirectory != Self.missing,
+                  let entry = index.lookup(name, in: LayerDirectoryID(rawValue: indexDirectory)) else { return .absent }
+            guard let file = entry.file, entry.kind != .whiteout else { return .whiteout }
+            return .present(source.status(of: file, in: index))
+        }
+        let attributeWhiteouts = try markers(cache).holdsAttributeWhiteouts
+        return try withDescriptor(cache) { try Self.presence(of: name, in: $0, attributeWhiteouts: attributeWhiteouts) }
+    }
+
+    /// `presence(of:)` in a directory read by descriptor (a lower one, or an upper copy).
+    static func presence(of name: FileName, in directory: FileDescriptor, attributeWhiteouts: Bool) throws -> Presence {
+        guard let status = try directory.statusIfPresent(of: name) else {
+            guard let marker = Whiteout.markerName(for: name) else { return .absent }
+            return try directory.statusIfPresent(of: marker) == nil ? .absent : .whiteout
+        }
+        if Whiteout.isDevice(status) { return .whiteout }
+        if attributeWhiteouts && status.st_mode & S_IFMT == S_IFREG && status.st_size == 0
+            && Whiteout.hasWhiteoutAttribute(directory, name)
+        {
+            return .whiteout
+        }
+        return .present(status)
+    }
+
+    /// The layer's file of `name` in an index (the directory's own for "."); ENOENT when none.
+    private func indexedFile(_ name: FileName, in index: LayerIndex) throws -> LayerFileID {
+        let directory = try indexedDirectory()
+        if name == "." { return index.file(of: directory) }
+        guard let file = index.lookup(name, in: directory)?.file else {
+            throw SystemError("lookup", errno: ENOENT, path: name.description)
+        }
+        return file
+    }
+
+    func status(of name: FileName, _ cache: DescriptorCache) throws -> stat {
+        if let index = source.index { return source.status(of: try indexedFile(name, in: index), in: index) }
+        return try withDescriptor(cache) { try $0.status(of: name) }
+    }
+
+    /// Opens a file's data for reading (read-only: lower layers never change).
+    func open(_ name: FileName, flags: Int32, _ cache: DescriptorCache) throws -> FileDescriptor {
+        let flags = (flags & ~O_ACCMODE) | O_RDONLY
+        guard let index = source.index else { return try withDescriptor(cache) { try $0.open(name, flags: flags) } }
+        let file = try indexedFile(name, in: index)
+        // A layer with a directory keeps its files' data there, unless the index says the bytes
+        // come from the layer blob; a layer without one has all its data from the provider.
+        if source.root != nil, !index.content(of: file).isChunks {
+            return try withDescriptor(cache) { try $0.open(name, flags: flags) }
+        }
+        guard index.metadata(of: file).kind == .regular else { throw SystemError("open", errno: EINVAL, path: name.description) }
+        guard let content = source.content else { throw SystemError("open", errno: EIO, path: name.description) }
+        return try content.contentDescriptor(of: file)
+    }
+
+    func readLink(_ name: FileName, _ cache: DescriptorCache) throws -> [UInt8] {
+        if let index = source.index { return index.linkTarget(of: try indexedFile(name, in: index)) }
+        return try withDescriptor(cache) { try $0.readSymbolicLink(name) }
+    }
+
+    func attributeNames(of name: FileName, _ cache: DescriptorCache) throws -> [String] {
+        if let index = source.index {
+            return index.extendedAttributes(of: try indexedFile(name, in: index)).compactMap { String(validating: $0.name, as: UTF8.self) }
+        }
+        return try withDescriptor(cache) { try $0.extendedAttributeNames(of: name) }
+    }
+
+    func attribute(_ attribute: String, of name: FileName, _ cache: DescriptorCache) throws -> [UInt8]? {
+        if let index = source.index { return index.extendedAttribute(Array(attribute.utf8), of: try indexedFile(name, in: index)) }
+        return try withDescriptor(cache) { try $0.extendedAttribute(attribute, of: name) }
+    }
+}
+
+extension LayerFileContent {
+    /// The bytes come from the layer blob, chunk by chunk.
+    var isChunks: Bool {
+        if case .chunks = self { return true }
+        return false
+    }
+}
