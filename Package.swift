@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "LaminaLazy",
             dependencies: [
-                "CZstd", "CZlib", "LaminaImage", "LaminaLayerIndex", "LaminaSystem",
+                "CZstd", "CZlib", "LaminaImage", "LaminaLayerIndex", "LaminaOverlay", "LaminaSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -95,7 +95,7 @@ let package = Package(
         .target(name: "LaminaTestSupport", dependencies: ["LaminaSystem"], path: "Tests/LaminaTestSupport"),
         .testTarget(
             name: "LaminaImageTests",
-            dependencies: ["LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaSystem", "LaminaTestSupport"]),
+            dependencies: ["LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaOverlay", "LaminaSystem", "LaminaTestSupport"]),
         .testTarget(name: "LaminaLazyTests", dependencies: ["LaminaLazy", "LaminaImage", "LaminaLayerIndex", "LaminaSystem"]),
         .testTarget(
             name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem", "LaminaTestSupport"]),
