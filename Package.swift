@@ -19,6 +19,8 @@ let package = Package(
         // C modules: libfuse3, libarchive, and the few syscalls Swift cannot call directly.
         .systemLibrary(name: "CFuse", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CLaminaSystem"),
 
         // System call wrappers: one Swift function per syscall, errors carry errno and path.
@@ -42,7 +44,17 @@ let package = Package(
         .target(
             name: "LaminaImage",
             dependencies: [
-                "CArchive", "LaminaSystem", "LaminaOverlay",
+                "CArchive", "LaminaSystem", "LaminaOverlay", "LaminaLayerIndex",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Lazy pulling: tables of contents (zstd:chunked, eStargz) to layer indexes, blob ranges
+        // fetched from the registry on demand, verified, and kept in the store.
+        .target(
+            name: "LaminaLazy",
+            dependencies: [
+                "CZstd", "CZlib", "LaminaImage", "LaminaLayerIndex", "LaminaOverlay", "LaminaSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -53,13 +65,17 @@ let package = Package(
             dependencies: ["LaminaImage", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
 
         // Benchmarks: Lamina beside kernel overlayfs and fuse-overlayfs.
-        .target(name: "LaminaBench", dependencies: ["LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "LaminaBench",
+            dependencies: [
+                "LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaSystem", .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // The command line, one ArgumentParser command per file.
         .target(
             name: "LaminaCLI",
             dependencies: [
-                "LaminaFUSE", "LaminaOverlay", "LaminaImage", "LaminaRuntime", "LaminaBench", "LaminaSystem",
+                "LaminaFUSE", "LaminaOverlay", "LaminaImage", "LaminaLazy", "LaminaRuntime", "LaminaBench", "LaminaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -77,7 +93,10 @@ let package = Package(
         .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem"]),
         // Fixtures the image and runtime tests share (odd file names, byte-exact tree listings).
         .target(name: "LaminaTestSupport", dependencies: ["LaminaSystem"], path: "Tests/LaminaTestSupport"),
-        .testTarget(name: "LaminaImageTests", dependencies: ["LaminaImage", "LaminaSystem", "LaminaTestSupport"]),
+        .testTarget(
+            name: "LaminaImageTests",
+            dependencies: ["LaminaImage", "LaminaLazy", "LaminaLayerIndex", "LaminaOverlay", "LaminaSystem", "LaminaTestSupport"]),
+        .testTarget(name: "LaminaLazyTests", dependencies: ["LaminaLazy", "LaminaImage", "LaminaLayerIndex", "LaminaSystem"]),
         .testTarget(
             name: "LaminaRuntimeTests", dependencies: ["LaminaRuntime", "LaminaImage", "LaminaSystem", "LaminaTestSupport"]),
         .testTarget(name: "LaminaBenchTests", dependencies: ["LaminaBench", "LaminaSystem"]),

@@ -15,6 +15,15 @@ int clamina_openat(int dirfd, const char *path, int flags, mode_t mode) {
 
 int clamina_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
 
+int clamina_ofd_lock(int fd, int exclusive, int unlock, long long start, long long length) {
+    struct flock lock = {0};
+    lock.l_type = unlock ? F_UNLCK : (exclusive ? F_WRLCK : F_RDLCK);
+    lock.l_whence = SEEK_SET;
+    lock.l_start = start;
+    lock.l_len = length;
+    return fcntl(fd, F_OFD_SETLK, &lock);
+}
+
 int clamina_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int clamina_ficlone(int dest_fd, int src_fd) { return ioctl(dest_fd, FICLONE, src_fd); }

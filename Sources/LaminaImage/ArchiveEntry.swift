@@ -5,30 +5,30 @@ import Glibc
 /// One archive member's header, copied out of libarchive so it outlives the next read.
 ///
 /// Immutable value.
-struct ArchiveEntry: Sendable {
-    enum Kind: Sendable, Equatable {
+package struct ArchiveEntry: Sendable {
+    package enum Kind: Sendable, Equatable {
         case regular, directory, symbolicLink, characterDevice, blockDevice, fifo, socket, unknown
     }
 
     /// The member's path as the header holds it (bytes).
-    var path: ArchivePath
-    var kind: Kind
+    package var path: ArchivePath
+    package var kind: Kind
     /// Permission bits including setuid, setgid and sticky (no file type bits).
-    var permissions: mode_t
-    var uid: uid_t
-    var gid: gid_t
-    var size: Int64
-    var modificationSeconds: Int
-    var modificationNanoseconds: Int
+    package var permissions: mode_t
+    package var uid: uid_t
+    package var gid: gid_t
+    package var size: Int64
+    package var modificationSeconds: Int
+    package var modificationNanoseconds: Int
     /// The target of a symbolic link (bytes, not necessarily a path in the archive).
-    var symlinkTarget: ArchivePath?
+    package var symlinkTarget: ArchivePath?
     /// The archive path a hard link points at.
-    var hardlinkTarget: ArchivePath?
-    var deviceMajor: UInt32
-    var deviceMinor: UInt32
-    var extendedAttributes: [(name: String, value: [UInt8])]
+    package var hardlinkTarget: ArchivePath?
+    package var deviceMajor: UInt32
+    package var deviceMinor: UInt32
+    package var extendedAttributes: [(name: String, value: [UInt8])]
 
-    init(
+    package init(
         path: ArchivePath, kind: Kind, permissions: mode_t = 0o644, uid: uid_t = 0, gid: gid_t = 0, size: Int64 = 0,
         modificationSeconds: Int = 0, modificationNanoseconds: Int = 0, symlinkTarget: ArchivePath? = nil,
         hardlinkTarget: ArchivePath? = nil, deviceMajor: UInt32 = 0, deviceMinor: UInt32 = 0,
@@ -49,10 +49,10 @@ struct ArchiveEntry: Sendable {
         self.extendedAttributes = extendedAttributes
     }
 
-    var modificationTime: timespec { timespec(tv_sec: modificationSeconds, tv_nsec: modificationNanoseconds) }
+    package var modificationTime: timespec { timespec(tv_sec: modificationSeconds, tv_nsec: modificationNanoseconds) }
 
     /// The `S_IF*` bits for this kind.
-    var fileTypeBits: mode_t {
+    package var fileTypeBits: mode_t {
         switch kind {
         case .regular, .unknown: S_IFREG
         case .directory: S_IFDIR
@@ -65,7 +65,7 @@ struct ArchiveEntry: Sendable {
     }
 
     /// The kind named by the `S_IF*` bits of a mode.
-    static func kind(forTypeBits bits: mode_t) -> Kind {
+    package static func kind(forTypeBits bits: mode_t) -> Kind {
         switch bits & S_IFMT {
         case S_IFREG: .regular
         case S_IFDIR: .directory

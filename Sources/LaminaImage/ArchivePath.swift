@@ -8,28 +8,28 @@ import LaminaSystem
 /// kernel accepts reads back as the same bytes. Text is made from a path only for messages.
 ///
 /// Immutable value.
-struct ArchivePath: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
-    var bytes: [UInt8]
+package struct ArchivePath: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringInterpolation {
+    package var bytes: [UInt8]
 
-    init(bytes: some Sequence<UInt8>) {
+    package init(bytes: some Sequence<UInt8>) {
         self.bytes = Array(bytes)
     }
 
     /// The UTF-8 bytes of `text` (names written in the source: `index.json`, `blobs/sha256/...`).
-    init(_ text: String) {
+    package init(_ text: String) {
         bytes = Array(text.utf8)
     }
 
-    init(stringLiteral value: String) {
+    package init(stringLiteral value: String) {
         self.init(value)
     }
 
-    init(stringInterpolation: DefaultStringInterpolation) {
+    package init(stringInterpolation: DefaultStringInterpolation) {
         self.init(String(stringInterpolation: stringInterpolation))
     }
 
     /// `a/b/c` for the names `a`, `b`, `c` from the layer root.
-    init(components: [FileName]) {
+    package init(components: [FileName]) {
         var bytes: [UInt8] = []
         for (index, name) in components.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: "/")) }
@@ -38,11 +38,11 @@ struct ArchivePath: Hashable, Sendable, CustomStringConvertible, ExpressibleBySt
         self.bytes = bytes
     }
 
-    var description: String { ByteText.display(bytes) }
+    package var description: String { ByteText.display(bytes) }
 
     /// The path's parts from the archive root, empty and `.` parts dropped; an absolute path and
     /// `..` are refused (reported as the member `entry`'s).
-    func parts(entry: ArchivePath) throws(ImageError) -> [ArraySlice<UInt8>] {
+    package func parts(entry: ArchivePath) throws(ImageError) -> [ArraySlice<UInt8>] {
         let slash = UInt8(ascii: "/")
         let dot = UInt8(ascii: ".")
         if bytes.first == slash { throw .unsafeEntry(entry: entry, reason: "absolute path") }
@@ -56,7 +56,7 @@ struct ArchivePath: Hashable, Sendable, CustomStringConvertible, ExpressibleBySt
     }
 
     /// Runs `body` with the path as a NUL-terminated C string (for libarchive's setters).
-    func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+    package func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
         try (bytes + [0]).withUnsafeBufferPointer { buffer in
             try buffer.withMemoryRebound(to: CChar.self) { try body($0.baseAddress!) }
         }

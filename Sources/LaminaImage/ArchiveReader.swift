@@ -9,8 +9,8 @@ import Glibc
 ///
 /// Owns the `struct archive` and frees it in `deinit`; every return code goes through `check`, which
 /// attaches libarchive's own message. Not thread-safe: one reader belongs to one task at a time.
-final class ArchiveReader {
-    enum Format {
+package final class ArchiveReader {
+    package enum Format {
         /// tar members (ustar, pax, GNU); compression detected from the bytes.
         case tar
         /// tar members from an already decompressed stream (no filters).
@@ -22,7 +22,7 @@ final class ArchiveReader {
     private let handle: OpaquePointer
     /// Keeps the callback source alive while libarchive holds its pointer.
     private var source: ChunkSource?
-    let name: String
+    package let name: String
 
     private init(format: Format, name: String) throws(ImageError) {
         guard let handle = archive_read_new() else { throw .archive("\(name): out of memory") }
@@ -41,13 +41,13 @@ final class ArchiveReader {
     }
 
     /// Reads from an open file descriptor (not closed by the reader).
-    convenience init(fileDescriptor: FileDescriptor, format: Format, name: String) throws(ImageError) {
+    package convenience init(fileDescriptor: FileDescriptor, format: Format, name: String) throws(ImageError) {
         try self.init(format: format, name: name)
         try check(archive_read_open_fd(handle, fileDescriptor.rawValue, 1 << 20), "open")
     }
 
     /// Reads bytes pulled from `source`.
-    convenience init(source: ChunkSource, format: Format, name: String) throws(ImageError) {
+    package convenience init(source: ChunkSource, format: Format, name: String) throws(ImageError) {
         try self.init(format: format, name: name)
         self.source = source
         let context = Unmanaged.passUnretained(source).toOpaque()
@@ -73,7 +73,7 @@ final class ArchiveReader {
     }
 
     /// The next member's header, or nil at the end of the archive.
-    func nextEntry() throws(ImageError) -> ArchiveEntry? {
+    package func nextEntry() throws(ImageError) -> ArchiveEntry? {
         var entry: OpaquePointer?
         let code = archive_read_next_header(handle, &entry)
         if code == ARCHIVE_EOF { return nil }
@@ -84,7 +84,7 @@ final class ArchiveReader {
 
     /// Calls `body` with each block of the current member's data and its offset in the member
     /// (offsets jump over the holes of sparse files).
-    func readData(_ body: (UnsafeRawBufferPointer, Int64) throws(ImageError) -> Void) throws(ImageError) {
+    package func readData(_ body: (UnsafeRawBufferPointer, Int64) throws(ImageError) -> Void) throws(ImageError) {
         while true {
             var buffer: UnsafeRawPointer?
             var size = 0
@@ -97,7 +97,7 @@ final class ArchiveReader {
     }
 
     /// The next block of the current member's data (empty at its end); the buffer is valid until the next call.
-    func nextBlock() throws(ImageError) -> UnsafeRawBufferPointer {
+    package func nextBlock() throws(ImageError) -> UnsafeRawBufferPointer {
         var buffer: UnsafeRawPointer?
         var size = 0
         var offset: la_int64_t = 0
@@ -152,9 +152,9 @@ final class ArchiveReader {
 ///
 /// Subclassed, not a protocol, so libarchive's C callback can recover it from a raw pointer.
 /// Not thread-safe: driven by the one reader that owns it.
-class ChunkSource {
+package class ChunkSource {
     /// The next chunk of bytes (empty at the end); valid until the next call.
-    func nextChunk() throws(ImageError) -> UnsafeRawBufferPointer {
+    package func nextChunk() throws(ImageError) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: nil, count: 0)
     }
 }

@@ -8,19 +8,49 @@ import Glibc
 
 /// A libarchive write handle producing a pax tar file (optionally gzip-compressed).
 ///
-/// Used to export images and, in tests, to build archives (including hostile ones) at run time.
+/// Used to export images, to write converted layers (through an `ArchiveSink`, which sees each
+/// member's bytes as they are written: no blocking, no end padding) and, in tests, to build
+/// archives (including hostile ones) at run time.
 /// Owns the `struct archive` and frees it in `deinit`. Not thread-safe: one writer per task.
-final class ArchiveWriter {
+package final class ArchiveWriter {
     private let handle: OpaquePointer
     let path: String
+    /// Keeps the sink alive while libarchive holds its pointer.
+    private var sink: ArchiveSink?
 
-    init(path: String, gzip: Bool = false) throws(ImageError) {
+    package init(path: String, gzip: Bool = false) throws(ImageError) {
         guard let handle = archive_write_new() else { throw .archive("\(path): out of memory") }
         self.handle = handle
         self.path = path
         archive_write_set_format_pax_restricted(handle)
         if gzip { archive_write_add_filter_gzip(handle) }
         try check(archive_write_open_filename(handle, path))
+    }
+
+    /// A writer handing every byte to `sink` as soon as libarchive produces it.
+    package init(sink: ArchiveSink, name: String) throws(ImageError) {
+        guard let handle = archive_write_new() else { throw .archive("\(name): out of memory") }
+        self.handle = handle
+        self.path = name
+        self.sink = sink
+        archive_write_set_format_pax_restricted(handle)
+        archive_write_set_bytes_per_block(handle, 0)
+        archive_write_set_bytes_in_last_block(handle, 1)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        let code = archive_write_open2(
+            handle, context, nil,
+            { archive, context, buffer, length in
+                guard let context else { return -1 }
+                let sink = Unmanaged<ArchiveSink>.fromOpaque(context).takeUnretainedValue()
+                do {
+                    try sink.write(UnsafeRawBufferPointer(start: buffer, count: length))
+                    return length
+                } catch {
+                    carchive_set_error(archive, "\(error)")
+                    return -1
+                }
+            }, nil, nil)
+        try check(code)
     }
 
     /// Writes to an open descriptor (a pipe, standard output), named `name` in errors.
@@ -38,12 +68,12 @@ final class ArchiveWriter {
     }
 
     /// Writes one member; `data` is its content for regular files.
-    func add(_ entry: ArchiveEntry, data: [UInt8] = []) throws(ImageError) {
+    package func add(_ entry: ArchiveEntry, data: [UInt8] = []) throws(ImageError) {
         try add(entry) { (write) throws(ImageError) in try write(Data(data)) }
     }
 
     /// Writes one member, its content given by `body` through the write function it receives.
-    func add(
+    package func add(
         _ entry: ArchiveEntry,
         content body: ((Data) throws(ImageError) -> Void) throws(ImageError) -> Void
     ) throws(ImageError) {
@@ -87,7 +117,7 @@ final class ArchiveWriter {
     }
 
     /// Writes the end of the archive and closes the file.
-    func finish() throws(ImageError) {
+    package func finish() throws(ImageError) {
         try check(archive_write_close(handle))
     }
 
@@ -96,4 +126,15 @@ final class ArchiveWriter {
         let message = archive_error_string(handle).map { String(cString: $0) } ?? "error \(code)"
         throw .archive("\(path): \(message)")
     }
+}
+
+/// Where an `ArchiveWriter` built over a sink sends its bytes.
+///
+/// Subclassed, not a protocol, so libarchive's C callback can recover it from a raw pointer.
+/// Not thread-safe: driven by the one writer that owns it.
+open class ArchiveSink {
+    public init() {}
+
+    /// Takes bytes the writer produced (valid only during the call).
+    open func write(_ bytes: UnsafeRawBufferPointer) throws(ImageError) {}
 }

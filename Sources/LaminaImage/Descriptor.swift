@@ -25,4 +25,11 @@ public struct Descriptor: Codable, Sendable, Equatable, Hashable {
     public static let refNameAnnotation = "org.opencontainers.image.ref.name"
 
     public var refName: String? { annotations?[Self.refNameAnnotation] }
+
+    /// The annotation of an eStargz layer: the digest of its table of contents.
+    /// https://github.com/containerd/stargz-snapshotter/blob/main/docs/estargz.md
+    public static let estargzTOCDigestAnnotation = "containerd.io/snapshot/stargz/toc.digest"
+    /// An eStargz layer's own members at its root (its TOC and prefetch landmarks): not part of its
+    /// tree, in a full pull as in a lazy one.
+    public static let estargzFormatEntries: Set<String> = ["stargz.index.json", ".prefetch.landmark", ".no.prefetch.landmark"]
 }

@@ -6,14 +6,14 @@ import LaminaSystem
 ///
 /// Wraps a raw-format `ArchiveReader` (gzip, zstd, or none, detected from the bytes) and feeds a
 /// tar reader through `ChunkSource`. Not thread-safe: owned by one unpacking task.
-final class HashingDecompressor: ChunkSource {
+package final class HashingDecompressor: ChunkSource {
     private let raw: ArchiveReader
     private var hasher = SHA256()
-    private(set) var byteCount: Int64 = 0
+    package private(set) var byteCount: Int64 = 0
     private let limit: Int64
     private let name: String
 
-    init(fileDescriptor: FileDescriptor, name: String, limit: Int64) throws(ImageError) {
+    package init(fileDescriptor: FileDescriptor, name: String, limit: Int64) throws(ImageError) {
         raw = try ArchiveReader(fileDescriptor: fileDescriptor, format: .raw, name: name)
         self.limit = limit
         self.name = name
@@ -21,7 +21,7 @@ final class HashingDecompressor: ChunkSource {
         guard try raw.nextEntry() != nil else { throw .archive("\(name): empty stream") }
     }
 
-    override func nextChunk() throws(ImageError) -> UnsafeRawBufferPointer {
+    override package func nextChunk() throws(ImageError) -> UnsafeRawBufferPointer {
         let block = try raw.nextBlock()
         hasher.update(bufferPointer: block)
         byteCount += Int64(block.count)
@@ -32,8 +32,21 @@ final class HashingDecompressor: ChunkSource {
     }
 
     /// Reads what the tar reader left (end-of-archive padding) and returns the digest of it all.
-    func finish() throws(ImageError) -> Digest {
+    package func finish() throws(ImageError) -> Digest {
+        try finish(extraZeroBlocks: 0)[0]
+    }
+
+    /// Reads to the end; returns the digest of the stream, then of the stream followed by 1 to
+    /// `extraZeroBlocks` more 512-byte blocks of zeros (a tar re-written without its trailing padding).
+    package func finish(extraZeroBlocks: Int) throws(ImageError) -> [Digest] {
         while try !nextChunk().isEmpty {}
-        return Digest(hasher.finalize())
+        var digests = [Digest(hasher.finalize())]
+        var padded = hasher
+        let block = [UInt8](repeating: 0, count: 512)
+        for _ in 0..<max(0, extraZeroBlocks) {
+            padded.update(data: block)
+            digests.append(Digest(padded.finalize()))
+        }
+        return digests
     }
 }

@@ -49,7 +49,7 @@ extension ImageStore {
         }
     }
 
-    static func fileSize(_ path: String) -> Int64? {
+    package static func fileSize(_ path: String) -> Int64? {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return Int64(info.st_size)
@@ -99,7 +99,7 @@ extension ImageStore {
         return digest
     }
 
-    static func hashFile(_ path: String) throws(ImageError) -> Digest {
+    package static func hashFile(_ path: String) throws(ImageError) -> Digest {
         try copyHashing(from: path, to: nil)
     }
 

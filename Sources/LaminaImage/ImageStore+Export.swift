@@ -31,6 +31,7 @@ extension ImageStore {
     private func writeArchive(of text: String, into writer: ArchiveWriter) throws(ImageError) {
         let record = try resolve(text)
         let details = try details(record)
+        try requireCompleteLayers(details.manifest, for: "export")
         var entry = record.manifest
         entry.annotations = record.name.map { [Descriptor.refNameAnnotation: $0] }
         let indexData: Data

@@ -11,8 +11,10 @@ struct IncomingImage {
 extension ImageStore {
     /// Checks and stages every blob and layer of `images`, then commits them and names the images.
     /// Any mismatch throws before anything is committed, so a failed import adds nothing.
+    /// Layers in `lazyLayers` were stored lazily (`STORE/lazy/`): their blobs are not staged or unpacked.
     func ingest(
-        _ images: [IncomingImage], blobs: (Digest) -> SourceBlob?, staging: Staging, progress: ProgressHandler?
+        _ images: [IncomingImage], blobs: (Digest) -> SourceBlob?, staging: Staging, progress: ProgressHandler?,
+        lazyLayers: Set<Digest> = []
     ) throws(ImageError) -> [ImageRecord] {
         let layersTotal = images.reduce(0) { $0 + $1.manifest.layers.count }
         let bytesTotal = images.reduce(Int64(0)) { total, image in total + image.manifest.layers.reduce(0) { $0 + $1.size } }
@@ -42,6 +44,10 @@ extension ImageStore {
                 progress?(ImportProgress(
                     layersDone: layersDone, layersTotal: layersTotal, bytesDone: bytesDone, bytesTotal: bytesTotal,
                     message: "layer \(position + 1)/\(manifest.layers.count) \(layer.digest.short)"))
+                if lazyLayers.contains(layer.digest) {
+                    layersDone += 1
+                    continue
+                }
                 let known = exists(blobPath(layer.digest)) || exists(staging.blobPath(layer.digest))
                 let blob = try stageBlob(blobs(layer.digest), expected: layer, staging: staging)
                 if !exists(layerPath(diffID)) && !exists(staging.layerPath(diffID)) {

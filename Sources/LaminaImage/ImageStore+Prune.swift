@@ -33,7 +33,8 @@ extension ImageStore {
             if let manifest = try? manifest(record) { blobs.formUnion(manifest.layers.map(\.digest)) }
         }
         var report = PruneReport(blobs: [], layers: [])
-        for (directory, keep) in [(blobsDirectory, blobs), (layersDirectory, layers)] {
+        let kept = [(blobsDirectory, blobs), (layersDirectory, layers), (indexesDirectory, layers), (lazyLayersDirectory, blobs)]
+        for (directory, keep) in kept {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
                 guard let digest = try? Digest(parsing: "sha256:" + name) else { continue }
                 if keep.contains(digest) { continue }
@@ -42,7 +43,7 @@ extension ImageStore {
                 } catch {
                     throw .malformed(what: "store", reason: "cannot remove \(directory)/\(name): \(error)")
                 }
-                if directory == blobsDirectory { report.blobs.append(digest) } else { report.layers.append(digest) }
+                if directory == blobsDirectory { report.blobs.append(digest) } else if directory == layersDirectory { report.layers.append(digest) }
             }
         }
         return report

@@ -9,6 +9,15 @@ extension ImageStore {
         _ text: String, platform: Platform = .host, insecure: Bool = false, credentials: RegistryCredentials? = nil,
         progress: ProgressHandler? = nil
     ) async throws(ImageError) -> ImageRecord {
+        try await pull(text, platform: platform, insecure: insecure, credentials: credentials, progress: progress, lazily: nil)
+    }
+
+    /// Pulls an image; each layer `lazily` accepts (it stored the layer's table of contents and can
+    /// fetch the rest on demand) is not downloaded.
+    package func pull(
+        _ text: String, platform: Platform, insecure: Bool, credentials: RegistryCredentials?,
+        progress: ProgressHandler?, lazily: LazyLayerHook?
+    ) async throws(ImageError) -> ImageRecord {
         let reference = try ImageReference(parsing: text)
         let repository = reference.remoteRepository
         let client = RegistryClient(host: reference.registry, insecure: insecure, credentials: credentials)
@@ -58,10 +67,18 @@ extension ImageStore {
         }
         let total = manifest.layers.reduce(Int64(0)) { $0 + $1.size }
         var done: Int64 = 0
+        var lazyLayers: Set<Digest> = []
+        let diffIDs = try lazily == nil ? [] : configDiffIDs(manifest.config, staged: sources[manifest.config.digest]?.path)
         for (position, layer) in manifest.layers.enumerated() {
             progress?(ImportProgress(
                 layersDone: position, layersTotal: manifest.layers.count, bytesDone: done, bytesTotal: total,
                 message: "downloading \(layer.digest.short)"))
+            if let lazily, position < diffIDs.count, !exists(blobPath(layer.digest)), !exists(layerPath(diffIDs[position])),
+                try await lazily(RemoteLayer(client: client, repository: repository, insecure: insecure, descriptor: layer, diffID: diffIDs[position]))
+            {
+                lazyLayers.insert(layer.digest)
+                continue
+            }
             if !exists(blobPath(layer.digest)) && sources[layer.digest] == nil {
                 guard layer.size <= limits.maxLayerSize else {
                     throw .blobTooLarge(layer.digest, size: layer.size, limit: limits.maxLayerSize)
@@ -82,9 +99,15 @@ extension ImageStore {
         }
         let image = IncomingImage(
             names: [reference.description], manifestDescriptor: descriptor, manifestData: data, manifest: manifest)
-        let records = try ingest([image], blobs: { sources[$0] }, staging: staging, progress: progress)
+        let records = try ingest([image], blobs: { sources[$0] }, staging: staging, progress: progress, lazyLayers: lazyLayers)
         guard let record = records.first else { throw .imageNotFound(text) }
         return record
+    }
+
+    /// The diff ids of a config just staged at `staged`, or already in the store.
+    private func configDiffIDs(_ descriptor: Descriptor, staged: String?) throws(ImageError) -> [Digest] {
+        let config = try Self.readJSON(ImageConfig.self, descriptor, at: staged ?? blobPath(descriptor.digest), limit: limits.maxJSONSize)
+        return config.rootfs.diffIDs
     }
 
     /// The media type of a manifest: its own `mediaType` field, else the response's Content-Type.

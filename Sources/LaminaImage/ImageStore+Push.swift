@@ -20,6 +20,7 @@ extension ImageStore {
         let repository = target.remoteRepository
         let client = RegistryClient(host: target.registry, insecure: insecure, credentials: credentials)
         let manifest = try self.manifest(record)
+        try requireCompleteLayers(manifest, for: "push")
         var seen: Set<Digest> = []
         let blobs = ([manifest.config] + manifest.layers).filter { seen.insert($0.digest).inserted }
         let total = blobs.reduce(Int64(0)) { $0 + $1.size }

@@ -13,6 +13,8 @@ import Glibc
 /// STORE/oci-layout, index.json         the OCI layout (skopeo reads oci:STORE:NAME:TAG)
 /// STORE/blobs/sha256/HEX               manifests, configs and layer blobs as fetched
 /// STORE/layers/sha256/DIFFID-HEX/      one unpacked tree per layer, keyed by diff id
+/// STORE/indexes/sha256/DIFFID-HEX       the layer index of that tree (LaminaLayerIndex)
+/// STORE/lazy/sha256/BLOB-HEX/          a lazily pulled layer: its index, the bytes fetched so far
 /// STORE/staging/op-ID/                 one unfinished operation (removed when its process is gone)
 /// STORE/holds/HOLDER.json               layers a container uses (LayerHold): kept by prune
 /// STORE/store.lock, index.lock         flock(2) files
@@ -24,7 +26,7 @@ import Glibc
 public final class ImageStore: Sendable {
     public let root: String
     public let limits: UnpackLimits
-    let logger: Logger
+    package let logger: Logger
 
     /// Opens (creating if needed) the store at `root`, and removes staging left by killed processes.
     public init(root: String, limits: UnpackLimits = .standard, logger: Logger = Logger(label: "lamina.image")) throws(ImageError) {
@@ -50,6 +52,7 @@ public final class ImageStore: Sendable {
 
     var blobsDirectory: String { root + "/blobs/sha256" }
     var layersDirectory: String { root + "/layers/sha256" }
+    var indexesDirectory: String { root + "/indexes/sha256" }
     var stagingDirectory: String { root + "/staging" }
     var indexPath: String { root + "/index.json" }
     var storeLockPath: String { root + "/store.lock" }
@@ -58,15 +61,17 @@ public final class ImageStore: Sendable {
     public func blobPath(_ digest: Digest) -> String { blobsDirectory + "/" + digest.encoded }
     /// The unpacked tree of the layer whose uncompressed digest is `diffID`.
     public func layerPath(_ diffID: Digest) -> String { layersDirectory + "/" + diffID.encoded }
+    /// Where the index of the unpacked tree of `diffID` is kept (`layerIndex(for:)` makes it on first need).
+    public func layerIndexPath(_ diffID: Digest) -> String { indexesDirectory + "/" + diffID.encoded }
 
-    func exists(_ path: String) -> Bool {
+    package func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
     }
 
     private func create() throws(ImageError) {
         do {
-            for directory in [blobsDirectory, layersDirectory, stagingDirectory, holdsDirectory] {
+            for directory in [blobsDirectory, layersDirectory, indexesDirectory, lazyLayersDirectory, stagingDirectory, holdsDirectory] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             // An image's setuid-root programs and device nodes are real files in the unpacked
@@ -106,7 +111,7 @@ public final class ImageStore: Sendable {
         }
     }
 
-    static let encoder: JSONEncoder = {
+    package static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

@@ -35,6 +35,9 @@ final class LayerUnpacker {
     private var directoryFinish: [(components: [FileName], permissions: mode_t, seconds: Int, nanoseconds: Int)] = []
     /// Open descriptors of parent directories already walked, by path.
     private var parents: [[FileName]: FileDescriptor] = [:]
+    /// Names at the layer root that belong to the layer's format, not to its tree (eStargz's TOC
+    /// and prefetch landmarks).
+    var skippedRootNames: Set<FileName> = []
 
     init(rootPath: String, limits: UnpackLimits) throws(ImageError) {
         do {
@@ -78,6 +81,10 @@ final class LayerUnpacker {
             return
         }
         var components = try Self.components(of: entry.path, entry: entry.path)
+        if components.count == 1, skippedRootNames.contains(components[0]) {
+            if entry.kind == .regular { try reader.readData { _, _ throws(ImageError) in } }
+            return
+        }
         switch try OCIWhiteout.role(of: components, entry: entry.path) {
         case .skipped:
             return

@@ -20,7 +20,7 @@ public final class RegistryClient: Sendable {
     let session: URLSession
     let delegate = RegistrySessionDelegate()
     /// The Authorization header the registry last asked for.
-    private let authorization = Mutex<String?>(nil)
+    let authorization = Mutex<String?>(nil)
 
     /// `insecure` uses plain HTTP (registries on loopback always do).
     public init(host: String, insecure: Bool, credentials: RegistryCredentials?) {

@@ -21,7 +21,7 @@ final class Staging {
         lockPath = path + ".lock"
         lock = try StoreLock.acquire(lockPath, exclusive: true)
         do {
-            for sub in ["blobs", "layers"] {
+            for sub in ["blobs", "layers", "indexes"] {
                 try FileManager.default.createDirectory(atPath: path + "/" + sub, withIntermediateDirectories: true)
             }
         } catch {
@@ -31,6 +31,7 @@ final class Staging {
 
     func blobPath(_ digest: Digest) -> String { path + "/blobs/" + digest.encoded }
     func layerPath(_ diffID: Digest) -> String { path + "/layers/" + diffID.encoded }
+    func layerIndexPath(_ diffID: Digest) -> String { path + "/indexes/" + diffID.encoded }
     /// A fresh name for a file whose digest is not known yet.
     func scratchPath(_ hint: String) -> String { path + "/scratch-\(hint)-\(UInt32.random(in: 0...UInt32.max))" }
 

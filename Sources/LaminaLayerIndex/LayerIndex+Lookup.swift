@@ -67,7 +67,9 @@ extension LayerIndex {
         let base = record(.directories, Int(directory.rawValue))
         let firstEntry = Int(view.u32(base + 8)), firstSlot = Int(view.u32(base + 16)), slotCount = Int(view.u32(base + 20))
         guard slotCount > 0 else { return nil }
-        return name.withBytes { bytes -> Int? in
+        // `bytes` (not the generic `withBytes`): called from another module, the generic one runs
+        // unspecialised and costs more than the probe.
+        return name.bytes.withUnsafeBytes { bytes -> Int? in
             let hash = IndexHashing.nameHash(bytes)
             let mask = slotCount - 1
             var slot = Int(hash) & mask

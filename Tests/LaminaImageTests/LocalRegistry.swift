@@ -1,4 +1,5 @@
 import Foundation
+import LaminaImage
 import LaminaSystem
 
 /// Debian's `docker-registry` serving on 127.0.0.1 for one test, optionally behind htpasswd auth.
@@ -57,6 +58,22 @@ final class LocalRegistry {
     /// Pushes `source` (a skopeo transport reference) to `name` on this registry.
     func push(_ source: String, as name: String, arguments: [String] = []) throws {
         try run("/usr/bin/skopeo", ["copy", "--dest-tls-verify=false"] + arguments + [source, "docker://\(address)/\(name)"])
+    }
+
+    /// Where the registry keeps a blob's bytes (to corrupt them on purpose).
+    func blobDataPath(_ digest: Digest) -> String {
+        "\(directory.path)/data/docker/registry/v2/blobs/sha256/\(digest.encoded.prefix(2))/\(digest.encoded)/data"
+    }
+
+    /// Stops the registry now (it stops anyway when the value is dropped).
+    func stop() {
+        process.stop()
+    }
+
+    /// How many range requests (`206 Partial Content`) the registry served for a blob.
+    func blobRangeRequests(_ digest: String) -> Int {
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.contains("\"GET /v2/") && $0.contains("/blobs/\(digest)") && $0.contains("\" 206 ") }.count
     }
 
     /// How many times the registry served `GET` for a blob.

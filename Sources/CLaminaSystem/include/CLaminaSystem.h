@@ -19,6 +19,9 @@ int clamina_pidfd_open(pid_t pid);
 
 /// fcntl is variadic: the three forms Lamina uses.
 int clamina_fcntl_int(int fd, int cmd, int arg);
+/// An open-file-description lock (F_OFD_SETLK) on bytes [start, start+length) of fd: exclusive or
+/// shared, or released (unlock). Returns 0, or -1 with errno (EAGAIN when another holds it).
+int clamina_ofd_lock(int fd, int exclusive, int unlock, long long start, long long length);
 
 /// FICLONE: share extents between two files on filesystems that support reflinks.
 int clamina_ficlone(int dest_fd, int src_fd);

@@ -51,7 +51,27 @@ struct Bench: ParsableCommand {
     @Option(help: "Write an SVG chart (time against layer count per figure) to this file.")
     var chart: String?
 
+    @Flag(help: "Instead: full against lazy pull of a zstd:chunked image over a loopback registry throttled by a proxy.")
+    var lazyPull = false
+
+    @Option(help: "--lazy-pull: the link's speed in MB/s (default 8).")
+    var linkSpeed: Double = 8
+
+    @Option(help: "--lazy-pull: MB of files in the image (default 160; the large file is 40 of them).")
+    var imageSize: Int = 160
+
+    @Option(help: "Instead: what reading a layer through this layer index file costs (open, lookups, listing).")
+    var layerIndex: String?
+
     func run() throws {
+        if lazyPull { return try runLazyPull() }
+        if let layerIndex {
+            let figures = try LayerIndexProbe(path: layerIndex, repetitions: repetitions ?? 11).run()
+            print("\(layerIndex): \(figures.bytes) bytes, \(figures.names) names in \(figures.directories) directories")
+            print(String(format: "open and check: %.1f µs; lookup hit: %.0f ns; lookup miss: %.0f ns; listing: %.0f ns per entry",
+                         figures.openMicroseconds, figures.hitNanoseconds, figures.missNanoseconds, figures.listingNanosecondsPerEntry))
+            return
+        }
         let programs = BenchmarkConfiguration.defaultPrograms(laminaOverlayfs: laminaOverlayfs, fuseOverlayfs: fuseOverlayfs)
         var configuration = quick ? BenchmarkConfiguration.quick(programs: programs)
             : BenchmarkConfiguration.standard(programs: programs)
@@ -92,6 +112,24 @@ struct Bench: ParsableCommand {
         }
         if let chart {
             try Data(report.chart().utf8).write(to: URL(fileURLWithPath: chart))
+        }
+    }
+
+    /// Issue 11's figures: time to the command's file and bytes over the link, full against lazy.
+    func runLazyPull() throws {
+        var configuration = LazyPullBenchmark.Configuration()
+        configuration.workDirectory = workDirectory
+        configuration.bytesPerSecond = linkSpeed * 1_000_000
+        configuration.dataBytes = imageSize * 1_000_000
+        configuration.largeFileBytes = min(40_000_000, configuration.dataBytes / 4)
+        configuration.repetitions = repetitions ?? 1
+        let benchmark = LazyPullBenchmark(configuration: configuration)
+        let figures = try benchmark.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        print(LazyPullBenchmark.table(figures, configuration: configuration))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
         }
     }
 

@@ -8,6 +8,7 @@ public struct ImageCommand: ParsableCommand {
         abstract: "Import, pull, push, list, compose and export images in the store.",
         subcommands: [
             ImageImport.self, ImagePull.self, ImagePush.self, ImageList.self, ImageInspect.self, ImageTag.self,
-            ImageRemove.self, ImagePrune.self, ImageExport.self, ImageCompose.self, ImageMount.self,
+            ImageRemove.self, ImagePrune.self, ImageExport.self, ImageCompose.self, ImageMount.self, ImageConvert.self,
+            ImageFetch.self,
         ])
 }

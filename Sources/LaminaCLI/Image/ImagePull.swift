@@ -3,7 +3,8 @@ import Dispatch
 import LaminaImage
 import Synchronization
 
-/// `lamina image pull REF` (and `lamina pull`): fetches an image from a registry (distribution API v2).
+/// `lamina image pull REF` (and `lamina pull`): fetches an image from a registry (distribution API
+/// v2); with `--lazy`, only the tables of contents of its zstd:chunked and eStargz layers.
 struct ImagePull: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull", abstract: "Pull an image from a registry.",
@@ -12,12 +13,15 @@ struct ImagePull: ParsableCommand {
     @OptionGroup var options: StoreOptions
     @OptionGroup var registry: RegistryOptions
 
+    @Flag(help: "Fetch only the tables of contents of zstd:chunked and eStargz layers; their files come when first read.")
+    var lazy = false
+
     @Argument(help: "The image reference (HOST[:PORT]/REPOSITORY[:TAG][@DIGEST]).")
     var reference: String
 
     func run() throws {
         try reportingErrors("pull") {
-            let record = try registry.pull(reference, into: try options.open())
+            let record = try registry.pull(reference, into: try options.open(), lazily: lazy)
             print("\(record.name ?? "<none>") \(record.manifest.digest)")
         }
     }

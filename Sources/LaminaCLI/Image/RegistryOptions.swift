@@ -1,5 +1,6 @@
 import ArgumentParser
 import LaminaImage
+import LaminaLazy
 
 /// How to reach a registry, shared by `pull`, `push` and `run`'s pulling: plain HTTP and
 /// credentials. Registries on loopback (127.0.0.0/8, localhost, ::1) speak plain HTTP without
@@ -18,15 +19,18 @@ struct RegistryOptions: ParsableArguments {
         try creds.map { text throws(ImageError) in try RegistryCredentials(parsing: text) }
     }
 
-    /// Pulls `reference` into `store`, with a progress bar when standard error is a terminal.
-    func pull(_ reference: String, into store: ImageStore) throws -> ImageRecord {
+    /// Pulls `reference` into `store`, with a progress bar when standard error is a terminal;
+    /// `lazily`: only the tables of contents of its zstd:chunked and eStargz layers.
+    func pull(_ reference: String, into store: ImageStore, lazily: Bool = false) throws -> ImageRecord {
         let chosen = try platform.map { text throws(ImageError) in try Platform(parsing: text) } ?? .host
         let credentials = try credentials()
         let bar = ProgressBar()
         let (insecure, handler) = (insecure, bar.handler)
         defer { bar.finish() }
         return try waitFor {
-            try await store.pull(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
+            lazily
+                ? try await store.pullLazily(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
+                : try await store.pull(reference, platform: chosen, insecure: insecure, credentials: credentials, progress: handler)
         }
     }
 }
