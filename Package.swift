@@ -62,7 +62,9 @@ let package = Package(
         // Containers: OCI runtime bundles run by runc on a merged view.
         .target(
             name: "LaminaRuntime",
-            dependencies: ["LaminaImage", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "LaminaImage", "LaminaLazy", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Benchmarks: Lamina beside kernel overlayfs and fuse-overlayfs.
         .target(

@@ -17,7 +17,7 @@ extension ImageStore {
         let lock = try StoreLock.acquire(storeLockPath, exclusive: false)
         defer { _ = lock }
         let details = try details(try resolve(base))
-        try requireCompleteLayers(details.manifest, for: "commit")
+        try requireCompleteLayers(details.manifest, for: "commit", allowingIncomplete: true)
         let staging = try Staging(store: self)
         let tarPath = staging.scratchPath("layer")
         let archive = try LayerArchive(path: tarPath)

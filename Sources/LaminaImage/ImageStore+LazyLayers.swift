@@ -41,11 +41,14 @@ extension ImageStore {
     }
 
     /// Refuses an image with a lazily pulled layer that is incomplete or does not match its diff id:
-    /// what commit and export must not build on or hand out.
-    package func requireCompleteLayers(_ manifest: ImageManifest, for what: String) throws(ImageError) {
+    /// what export and push must not hand out. A commit builds on an incomplete layer (the new image
+    /// shares it, and is checked as it completes) but never on a mismatched one.
+    package func requireCompleteLayers(_ manifest: ImageManifest, for what: String, allowingIncomplete: Bool = false) throws(ImageError) {
         for layer in manifest.layers {
             switch lazyLayerState(layer.digest) {
             case .notLazy, .complete:
+                continue
+            case .incomplete where allowingIncomplete:
                 continue
             case .incomplete:
                 throw .layerNotFound("\(layer.digest) is lazily pulled and not complete yet: `lamina image fetch` first (\(what))")

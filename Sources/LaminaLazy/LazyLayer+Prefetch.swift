@@ -45,8 +45,10 @@ extension LazyLayer {
 
     /// Runs `prefetch` on a thread of its own (never a Swift concurrency task: it blocks), logging
     /// its outcome; what a mount calls once its lazy layers are open.
-    public func startPrefetch(store: ImageStore) {
+    public func startPrefetch(store: ImageStore, after delay: Double = 0) {
         let thread = Thread { [self] in
+            // A mount's prefetch waits a moment: the reads a container makes as it starts go first.
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             do {
                 let state = try prefetch(store: store)
                 logger.info("lazy layer \(record.descriptor.digest.short): \(state)")

@@ -41,7 +41,7 @@ extension ContainerStore {
     private func writeLayer(
         of record: ContainerRecord, into writer: LayerWriter, mergedRoot: () throws(RuntimeError) -> String
     ) throws(RuntimeError) {
-        let lower = try LowerLayers(directories: record.lowerDirectories)
+        let lower = try lowerView(of: record)
         let walk = UpperLayerWalk(root: upperDirectory(record.id), mountTargets: record.mountTargets ?? [], lower: lower)
         try walk.walk { (change) throws(RuntimeError) -> Bool in
             switch change {

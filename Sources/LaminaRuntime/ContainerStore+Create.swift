@@ -27,7 +27,6 @@ extension ContainerStore {
         var record = try allocate(options, imageID: details.id.description, lower: [], command: [], mounter: kind)
         record.rootless = rootless
         do {
-            let id = record.id
             let held = try holdImage(options.image, for: record)
             let imageConfig = ImageRunConfig(held.details.config.config)
             record.imageID = held.details.id.description
@@ -41,8 +40,7 @@ extension ContainerStore {
                 }
                 return record
             }
-            record.mountDaemon = try mounter(kind).mount(
-                lower: record.lowerDirectories, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id))
+            record.mountDaemon = try mountRootfs(record)
             try write(record)
             try writeBundle(&record, options: options, image: imageConfig)
         } catch {

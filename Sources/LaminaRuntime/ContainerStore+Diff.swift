@@ -9,7 +9,7 @@ extension ContainerStore {
     /// upper directory and the image's layers; works whether the container runs or not.
     public func diff(_ text: String) throws(RuntimeError) -> [ContainerChange] {
         let record = try find(text)
-        let lower = try LowerLayers(directories: record.lowerDirectories)
+        let lower = try lowerView(of: record)
         // Keyed by names, not text: a Swift String would take NFC and NFD spellings for one path.
         var changes: [[FileName]: ContainerChange.Kind] = [:]
         func note(_ kind: ContainerChange.Kind, _ path: [FileName]) {

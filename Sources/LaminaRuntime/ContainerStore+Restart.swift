@@ -20,8 +20,7 @@ extension ContainerStore {
         runc.forceDelete(record.id)
         let id = record.id
         try mounter(record.mounter).unmount(rootfs(id), daemon: record.mountDaemon)
-        record.mountDaemon = try mounter(record.mounter).mount(
-            lower: record.lowerDirectories, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id))
+        record.mountDaemon = try mountRootfs(record)
         record.monitor = nil
         record.detached = !attached
         do {

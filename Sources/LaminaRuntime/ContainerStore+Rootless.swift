@@ -44,8 +44,7 @@ extension ContainerStore {
         guard record.rootless != nil else { throw .invalidArgument("container \(record.name) is not a rootless container") }
         let runc = try runc()
         let id = record.id
-        let daemon = try mounter(record.mounter).mount(
-            lower: record.lowerDirectories, upper: upperDirectory(id), work: workDirectory(id), on: rootfs(id))
+        let daemon = try mountRootfs(record)
         defer {
             runc.forceDelete(id)
             do {

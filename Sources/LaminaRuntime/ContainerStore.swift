@@ -74,6 +74,16 @@ public final class ContainerStore: Sendable {
         RootfsMounter(kind: kind, laminaExecutable: laminaExecutable)
     }
 
+    /// Mounts a container's merged view on its rootfs: its image's layers (read by Lamina's daemon
+    /// through their indexes, lazily pulled ones through the store) under its upper and work
+    /// directories. Returns the daemon serving it.
+    func mountRootfs(_ record: ContainerRecord) throws(RuntimeError) -> ProcessIdentity? {
+        let lazy = (try? images.hasLazyLayers(record.imageID)) ?? false
+        return try mounter(record.mounter).mount(
+            lower: record.lowerDirectories, image: .init(store: images.root, image: record.imageID, lazy: lazy),
+            upper: upperDirectory(record.id), work: workDirectory(record.id), on: rootfs(record.id))
+    }
+
     // MARK: Records
 
     /// Every container with a readable record, oldest first.

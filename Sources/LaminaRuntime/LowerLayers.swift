@@ -1,3 +1,4 @@
+import LaminaLazy
 import LaminaOverlay
 import LaminaSystem
 import Logging
@@ -21,8 +22,13 @@ final class LowerLayers {
     private var directories: [[FileName]: NodeID?] = [[]: Overlay.rootNode]
 
     /// `directories`: layer roots, top-most first.
-    init(directories: [String]) throws(RuntimeError) {
-        let configuration = OverlayConfiguration(lowerDirectories: directories, descriptorCeiling: 256)
+    convenience init(directories: [String]) throws(RuntimeError) {
+        try self.init(layers: directories.map { .directory($0) })
+    }
+
+    /// `layers`: as the engine reads them (the store's layers through their indexes), top-most first.
+    init(layers: [LowerLayer]) throws(RuntimeError) {
+        let configuration = OverlayConfiguration(lowerLayers: layers, descriptorCeiling: 256)
         let logger = Logger(label: "lamina.lower", factory: { _ in SwiftLogNoOpLogHandler() })
         overlay = try RuntimeError.engine("open the image's layers") { try Overlay(configuration: configuration, logger: logger) }
     }
@@ -73,5 +79,14 @@ final class LowerLayers {
                 return nil
             }
         }
+    }
+}
+
+extension ContainerStore {
+    /// The image's layers under a container, as its mount reads them (through their indexes, lazily
+    /// pulled ones through the store); the recorded directories if the store cannot give them.
+    func lowerView(of record: ContainerRecord) throws(RuntimeError) -> LowerLayers {
+        if let layers = try? images.lowerLayers(for: record.imageID, logger: logger) { return try LowerLayers(layers: layers) }
+        return try LowerLayers(directories: record.lowerDirectories)
     }
 }

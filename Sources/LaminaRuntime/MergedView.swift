@@ -23,8 +23,7 @@ final class MergedView {
         case .stale:
             throw .mountBusy("the rootfs mount of \(record.name) is stale (its daemon is gone): `lamina rm -f \(record.name)`")
         case .absent:
-            temporaryMount = .some(try store.mounter(record.mounter).mount(
-                lower: record.lowerDirectories, upper: store.upperDirectory(id), work: store.workDirectory(id), on: store.rootfs(id)))
+            temporaryMount = .some(try store.mountRootfs(record))
             return store.rootfs(id)
         }
     }

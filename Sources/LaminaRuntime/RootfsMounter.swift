@@ -37,20 +37,46 @@ public struct RootfsMounter: Sendable {
         return kind
     }
 
-    /// Mounts `lower` (top-most first) with `upper` and `work` on `mountPoint`; returns the daemon
-    /// serving it, if one does (nil for kernel overlayfs).
-    public func mount(lower: [String], upper: String, work: String, on mountPoint: String) throws(RuntimeError) -> ProcessIdentity? {
+    /// An image of a store: Lamina's daemon reads its layers through their indexes (and a lazily
+    /// pulled layer through its content provider) when it mounts the image rather than directories.
+    public struct ImageSource: Sendable {
+        public var store: String
+        public var image: String
+        /// Some layer is lazily pulled: only Lamina's own daemon can read it.
+        public var lazy: Bool
+
+        public init(store: String, image: String, lazy: Bool) {
+            self.store = store
+            self.image = image
+            self.lazy = lazy
+        }
+    }
+
+    /// Mounts `lower` (top-most first; `image`, for Lamina's daemon, when they are an image's
+    /// layers) with `upper` and `work` on `mountPoint`; returns the daemon serving it, if one does
+    /// (nil for kernel overlayfs).
+    public func mount(lower: [String], image: ImageSource? = nil, upper: String, work: String, on mountPoint: String) throws(RuntimeError) -> ProcessIdentity? {
         switch MountHealth.of(mountPoint) {
         case .mounted, .stale:
             throw .mountBusy("mount point \(mountPoint) is busy: something is already mounted there (`lamina rm -f` the container to clean it)")
         case .absent:
             break
         }
+        if kind != .lamina, image?.lazy == true {
+            throw .mountFailed("the image is lazily pulled: only Lamina's own mount reads it (unset LAMINA_ROOTFS_MOUNTER, or `lamina image fetch` it first)")
+        }
         switch kind {
         case .lamina:
-            try runMountCommand(laminaExecutable, [
-                "mount", "--lower", lower.joined(separator: ":"), "--upper", upper, "--work", work, mountPoint,
-            ])
+            if let image {
+                // A container's root keeps its setuid programs and devices (an image view does not).
+                try runMountCommand(laminaExecutable, [
+                    "mount", "--store", image.store, image.image, "--upper", upper, "--work", work, "-o", "suid,dev", mountPoint,
+                ])
+            } else {
+                try runMountCommand(laminaExecutable, [
+                    "mount", "--lower", lower.joined(separator: ":"), "--upper", upper, "--work", work, mountPoint,
+                ])
+            }
             return Self.daemon(serving: mountPoint)
         case .fuseOverlayfs:
             guard let program = ExternalCommand.find("fuse-overlayfs") else {

@@ -4,7 +4,8 @@ import LaminaImage
 import LaminaSystem
 
 /// `lamina image mount IMAGE MOUNTPOINT`: mounts an image's merged view, read-only unless
-/// `--upper`/`--work` are given, by handing its layer directories to `lamina mount --lower`.
+/// `--upper`/`--work` are given, as `lamina mount IMAGE MOUNTPOINT` does (its layers read through
+/// their indexes, lazily pulled ones fetched on first read).
 struct ImageMount: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mount", abstract: "Mount an image's merged view (read-only without --upper/--work).")
@@ -25,9 +26,9 @@ struct ImageMount: ParsableCommand {
 
     func run() throws {
         let arguments = try reportingErrors("mount") {
-            let lower = try options.open().layerDirectories(for: image).joined(separator: ":")
-            // As `lamina mount IMAGE`: the image's setuid programs and devices stay inert.
-            var arguments = ["mount", "--lower", lower, "-o", "nosuid,nodev"]
+            let store = try options.open()
+            _ = try store.resolve(image)  // a clear error before anything is started
+            var arguments = ["mount", "--store", store.root, image]
             if let upper { arguments += ["--upper", upper] }
             if let work { arguments += ["--work", work] }
             return arguments + [mountPoint]

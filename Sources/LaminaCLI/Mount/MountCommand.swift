@@ -2,6 +2,8 @@ import ArgumentParser
 import Glibc
 import LaminaFUSE
 import LaminaImage
+import LaminaLazy
+import LaminaOverlay
 import Logging
 
 /// `lamina mount`: mounts a layer stack (`--lower`) or an image from the store (`IMAGE`) with FUSE.
@@ -58,23 +60,38 @@ struct MountCommand: ParsableCommand {
 
     private var mountPoint: String { targets[targets.count - 1] }
 
-    /// The lower layers, top-most first: `--lower` as given, or the image's unpacked layers.
-    private func lowerLayers() throws -> String {
-        if let lower { return lower }
-        let root = store ?? ImageStore.defaultRoot()
-        return try ImageStore(root: root).layerDirectories(for: targets[0]).joined(separator: ":")
+    /// The lower layers, top-most first: `--lower` as given, or the image's layers (read through
+    /// their indexes; a lazily pulled layer through the store, its files fetched on first read).
+    private func lowerLayers(logger: Logger) throws -> (directories: String, layers: LowerLayerList?, lazy: [LazyLayer]) {
+        if let lower { return (lower, nil, []) }
+        let images = try ImageStore(root: store ?? ImageStore.defaultRoot())
+        let directories = try images.layerDirectories(for: targets[0]).joined(separator: ":")
+        // The background starter only checks the image; the daemon (--foreground) opens its layers.
+        guard foreground else { return (directories, nil, []) }
+        let layers = try images.lowerLayers(for: targets[0], logger: logger)
+        return (directories, LowerLayerList(layers), layers.compactMap { $0.content as? LazyLayer })
     }
 
     func run() throws {
+        var logger = Logger(label: "lamina.mount", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = debug ? .trace : .info
         let request: MountOptions
+        let lazy: [LazyLayer]
         do {
-            request = try mountOptions(lower: lowerLayers())
+            let lower = try lowerLayers(logger: logger)
+            var options = try mountOptions(lower: lower.directories)
+            options.lowerLayers = lower.layers
+            request = options
+            lazy = lower.lazy
         } catch {
             throw ErrorLine.report("lamina mount", error)
         }
         if foreground {
-            var logger = Logger(label: "lamina.mount", factory: { StreamLogHandler.standardError(label: $0) })
-            logger.logLevel = debug ? .trace : .info
+            // What the image's start needs is read on demand; the rest of each lazy layer comes
+            // in the background.
+            if let images = try? ImageStore(root: store ?? ImageStore.defaultRoot()) {
+                for layer in lazy { layer.startPrefetch(store: images, after: 2) }
+            }
             throw ExitCode(MountService.serve(request, program: "lamina mount", logger: logger))
         }
         var log = logFile
