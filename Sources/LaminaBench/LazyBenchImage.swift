@@ -9,10 +9,18 @@ import LaminaSystem
 ///
 /// Namespace of functions.
 enum LazyBenchImage {
+    /// What the command reads and prints.
+    static let message = "hello from a lazily pulled image\n"
+
     static func make(store: ImageStore, work: String, configuration: LazyPullBenchmark.Configuration) throws {
         var generator = SeededGenerator(seed: 11)
         let large = randomBytes(configuration.largeFileBytes, &generator)
-        var files: [(String, [UInt8])] = [("etc/message", Array("hello from a lazily pulled image\n".utf8)), ("data/large", large)]
+        // busybox-static as the image's shell and cat, so a container can read its files.
+        guard let busybox = FileManager.default.contents(atPath: "/bin/busybox") else {
+            throw LazyBenchmarkFailure("the image needs /bin/busybox (apt-get install -y busybox-static)")
+        }
+        let shell = [("bin/busybox", [UInt8](busybox))]
+        var files: [(String, [UInt8])] = shell + [("etc/message", Array(message.utf8)), ("data/large", large)]
         var remaining = max(0, configuration.dataBytes - configuration.largeFileBytes)
         var number = 0
         while remaining > 0 {
@@ -22,7 +30,7 @@ enum LazyBenchImage {
             number += 1
         }
         try image(store: store, work: work, name: "bench:all-source", files: files)
-        try image(store: store, work: work, name: "bench:large-source", files: [("data/large", large)])
+        try image(store: store, work: work, name: "bench:large-source", files: shell + [("data/large", large)])
         for name in ["all", "large"] {
             try store.convert("bench:\(name)-source", to: "bench:\(name)", format: .zstdChunked)
         }
@@ -46,9 +54,17 @@ enum LazyBenchImage {
             try writer.add(ArchiveEntry(path: ArchivePath(directory), kind: .directory, permissions: 0o755, modificationSeconds: 1_700_000_000))
         }
         for (path, bytes) in files {
+            let permissions: mode_t = path == "bin/busybox" ? 0o755 : 0o644
             try writer.add(
-                ArchiveEntry(path: ArchivePath(path), kind: .regular, permissions: 0o644, size: Int64(bytes.count), modificationSeconds: 1_700_000_000),
+                ArchiveEntry(path: ArchivePath(path), kind: .regular, permissions: permissions, size: Int64(bytes.count), modificationSeconds: 1_700_000_000),
                 data: bytes)
+        }
+        if files.contains(where: { $0.0 == "bin/busybox" }) {
+            for tool in ["sh", "cat", "wc", "head"] {
+                try writer.add(ArchiveEntry(
+                    path: ArchivePath("bin/" + tool), kind: .symbolicLink, permissions: 0o777, modificationSeconds: 1_700_000_000,
+                    symlinkTarget: ArchivePath("busybox")))
+            }
         }
         try writer.finish()
         let layer = try blob(atPath: tar, in: layout, type: MediaType.ociLayer)

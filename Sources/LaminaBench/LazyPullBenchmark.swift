@@ -14,8 +14,10 @@ public struct LazyBenchmarkFailure: Error, CustomStringConvertible, Sendable {
 
 /// Issue 11's measurement: over a loopback registry throttled to a slow link (a `ThrottlingProxy`),
 /// an image of `dataBytes` of files plus a small file a command reads, pulled whole against pulled
-/// lazily: time until the small file's bytes are in hand, and bytes that crossed the link; then
-/// reading the large file lazily against a full pull of an image holding just that file.
+/// lazily, each through the real commands: the time from `lamina image pull` until
+/// `lamina run --rm IMAGE cat /etc/message` has printed it, and the bytes that crossed the link;
+/// then a container reading the large file of the lazily pulled image against a full pull of an
+/// image holding just that file and the same container.
 ///
 /// The image is zstd:chunked (written by `lamina image convert`) and pushed with skopeo to Debian's
 /// docker-registry; each scenario uses a fresh store. Not thread-safe: one run at a time.
@@ -27,6 +29,8 @@ public struct LazyPullBenchmark {
         public var dataBytes = 160_000_000
         public var largeFileBytes = 40_000_000
         public var repetitions = 1
+        /// The `lamina` binary the commands run (the one running the benchmark).
+        public var laminaExecutable = "/proc/self/exe"
         public init() {}
     }
 
@@ -62,31 +66,21 @@ public struct LazyPullBenchmark {
         var samples: [String: [(Double, UInt64)]] = [:]
         for repetition in 0..<configuration.repetitions {
             let prefix = work + "/run-\(repetition)"
-            progress("repetition \(repetition + 1): full pull")
+            progress("repetition \(repetition + 1): full pull, then run")
             samples["full pull, read small file", default: []].append(try measure(proxy) {
-                let store = try ImageStore(root: prefix + "-full")
-                try Self.wait { try await store.pull(host + "bench:all", insecure: true) }
-                let tree = try store.layerDirectories(for: host + "bench:all")[0]
-                _ = try Data(contentsOf: URL(fileURLWithPath: tree + "/etc/message"))
+                try pullAndRun(store: prefix + "-full", lazy: false, host + "bench:all", "/etc/message", expecting: LazyBenchImage.message)
             })
-            progress("repetition \(repetition + 1): lazy pull")
-            let lazyStore = try ImageStore(root: prefix + "-lazy")
-            var layer: LazyLayer?
+            progress("repetition \(repetition + 1): lazy pull, then run")
             samples["lazy pull, read small file", default: []].append(try measure(proxy) {
-                try Self.wait { try await lazyStore.pullLazily(host + "bench:all", insecure: true) }
-                layer = try lazyStore.lazyLayers(for: host + "bench:all", logger: logger).first ?? nil
-                _ = try Self.read(layer, "etc/message")
+                try pullAndRun(store: prefix + "-lazy", lazy: true, host + "bench:all", "/etc/message", expecting: LazyBenchImage.message)
             })
             progress("repetition \(repetition + 1): lazy read of the large file")
             samples["lazy read of the large file", default: []].append(try measure(proxy) {
-                _ = try Self.read(layer, "data/large")
+                try runCommand(store: prefix + "-lazy", host + "bench:all", "/data/large")
             })
-            progress("repetition \(repetition + 1): full pull of the large file")
+            progress("repetition \(repetition + 1): full pull of the large file, then run")
             samples["full pull of the large file", default: []].append(try measure(proxy) {
-                let store = try ImageStore(root: prefix + "-large")
-                try Self.wait { try await store.pull(host + "bench:large", insecure: true) }
-                let tree = try store.layerDirectories(for: host + "bench:large")[0]
-                _ = try Data(contentsOf: URL(fileURLWithPath: tree + "/data/large"))
+                try pullAndRun(store: prefix + "-large", lazy: false, host + "bench:large", "/data/large", expecting: nil)
             })
             for suffix in ["-full", "-lazy", "-large"] { try? FileManager.default.removeItem(atPath: prefix + suffix) }
         }
@@ -108,21 +102,33 @@ public struct LazyPullBenchmark {
         return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, proxy.counters.downloaded)
     }
 
-    /// Reads the whole file at `path` of a lazy layer through the content provider.
-    static func read(_ layer: LazyLayer?, _ path: String) throws -> Int {
-        guard let layer else { throw LazyBenchmarkFailure("the image was not pulled lazily") }
-        let parts = path.split(separator: "/").compactMap { FileName(String($0)) }
-        guard let name = parts.last, let parent = layer.index.directory(at: Array(parts.dropLast())),
-            let file = layer.index.lookup(name, in: parent)?.file
-        else { throw LazyBenchmarkFailure("\(path) is not in the lazy layer") }
-        let descriptor = try layer.contentDescriptor(of: file)
-        defer { descriptor.close() }
-        var total = 0
-        while true {
-            let chunk = try descriptor.read(count: 1 << 20, at: off_t(total))
-            if chunk.isEmpty { return total }
-            total += chunk.count
+    /// `lamina image pull [--lazy] IMAGE` into `store`, then `runCommand`.
+    private func pullAndRun(store: String, lazy: Bool, _ image: String, _ path: String, expecting: String?) throws {
+        try lamina(["image", "pull", "--store", store] + (lazy ? ["--lazy"] : []) + [image])
+        try runCommand(store: store, image, path, expecting: expecting)
+    }
+
+    /// `lamina run --rm IMAGE cat PATH` in `store`: the container reads the whole file; with
+    /// `expecting`, its output must be that text.
+    private func runCommand(store: String, _ image: String, _ path: String, expecting: String? = nil) throws {
+        let output = try lamina(["run", "--store", store, "--rm", "--pull", "never", image, "sh", "-c", "cat \(path) | wc -c; cat \(path) | head -c 200"])
+        let text = output.split(separator: "\n", maxSplits: 1).map(String.init)
+        guard let count = text.first.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), count > 0 else {
+            throw LazyBenchmarkFailure("lamina run read nothing of \(path): \(output)")
         }
+        if let expecting, text.count < 2 || text[1] != expecting {
+            throw LazyBenchmarkFailure("lamina run printed \(output.debugDescription), not the file")
+        }
+    }
+
+    /// Runs the `lamina` binary; its standard output, or one line saying why it failed.
+    @discardableResult
+    private func lamina(_ arguments: [String]) throws -> String {
+        let result = try ChildProcess.run(configuration.laminaExecutable, arguments, timeout: .seconds(900))
+        guard result.exitCode == 0 else {
+            throw LazyBenchmarkFailure("lamina \(arguments.prefix(2).joined(separator: " ")) exited \(result.exitCode): \(result.errorOutput)")
+        }
+        return result.output
     }
 
     /// Runs async store work to completion from this synchronous benchmark.

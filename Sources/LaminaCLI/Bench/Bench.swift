@@ -123,6 +123,7 @@ struct Bench: ParsableCommand {
         configuration.dataBytes = imageSize * 1_000_000
         configuration.largeFileBytes = min(40_000_000, configuration.dataBytes / 4)
         configuration.repetitions = repetitions ?? 1
+        configuration.laminaExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let benchmark = LazyPullBenchmark(configuration: configuration)
         let figures = try benchmark.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         print(LazyPullBenchmark.table(figures, configuration: configuration))
