@@ -20,12 +20,16 @@ final class DescriptorCache: Sendable {
         var hand = 0
     }
 
-    /// Most descriptors kept open at once.
+    /// Most descriptors kept open at once, as configured.
     let ceiling: Int
+    /// The ceiling now: lowered when the process runs out of descriptors (its limit may have been
+    /// lowered while it runs, `prlimit --pid`), to half of what it may open.
+    private let currentCeiling: Atomic<Int>
     private let ring = Mutex(Ring())
 
     init(ceiling: Int) {
         self.ceiling = max(ceiling, 16)
+        self.currentCeiling = Atomic(max(ceiling, 16))
     }
 
     /// Runs `body` with `slot`'s descriptor, opening it with `open` when it is closed. The
@@ -37,7 +41,7 @@ final class DescriptorCache: Sendable {
             defer { slot.unpin() }
             return try body(descriptor)
         }
-        let opened = try openMakingRoom(open)
+        let opened = try opening(open)
         let installed = slot.install(opened)
         defer { slot.unpin() }
         installed.surplus?.close()
@@ -70,11 +74,14 @@ final class DescriptorCache: Sendable {
         slot.evict()?.close()
     }
 
-    /// `open`, retried once after closing idle descriptors when the process is out of them.
-    private func openMakingRoom(_ open: () throws -> FileDescriptor) throws -> FileDescriptor {
+    /// Runs `open` (anything that opens descriptors), retried once after closing every idle
+    /// directory descriptor and lowering the ceiling to half the process's limit, when the process
+    /// is out of descriptors: every open the engine makes goes through here.
+    func opening<T>(_ open: () throws -> T) throws -> T {
         do {
             return try open()
         } catch let error as SystemError where error.errno == EMFILE || error.errno == ENFILE {
+            currentCeiling.store(max(16, min(ceiling, ResourceLimits.openFileLimit() / 2)), ordering: .relaxed)
             closeIdle()
             return try open()
         }
@@ -88,6 +95,7 @@ final class DescriptorCache: Sendable {
             var examined = 0
             // Two turns of the clock at most: the first clears every bit, the second finds a slot
             // unless every one is pinned (then the ring stays over the ceiling until they are not).
+            let ceiling = currentCeiling.load(ordering: .relaxed)
             while ring.slots.count > ceiling && examined < 2 * ring.slots.count {
                 examined += 1
                 if ring.hand >= ring.slots.count { ring.hand = 0 }

@@ -28,6 +28,10 @@ struct DirectoryIndex: Sendable {
         var inLower: Bool
         /// While building: a directory still merging with layers below.
         var merging: Bool
+        /// Where the name sits in the directory's listing, for good: given when the name enters the
+        /// index (names only ever join at the end), kept when its entry is replaced, so a readdir
+        /// offset made from it means the same place in every later listing of the directory.
+        var cookie: UInt32 = 0
 
         init(name: FileName, layer: Int, type: UInt8, inode: UInt64, inLower: Bool,
              lowerPositions: LowerPositions, merging: Bool) {
@@ -50,6 +54,8 @@ struct DirectoryIndex: Sendable {
     /// Where each name sits in `entries`.
     private var slots = NameSlots()
     private var removedCount = 0
+    /// The cookie the next name to enter gets.
+    private var nextCookie: UInt32 = 0
 
     init(sources: [LayerDirectory] = []) {
         self.sources = sources
@@ -80,11 +86,30 @@ struct DirectoryIndex: Sendable {
 
     /// Adds a name, or replaces the entry of the same name.
     mutating func insert(_ entry: Entry) {
+        var entry = entry
         if let slot = slots.insert(entry.name, at: entries.count, in: entries) {
+            entry.cookie = entries[slot]?.cookie ?? entry.cookie
             entries[slot] = entry
         } else {
-            entries.append(entry)
+            append(entry)
         }
+    }
+
+    /// Adds a name at the end of the listing, with the next cookie.
+    private mutating func append(_ entry: Entry) {
+        var entry = entry
+        if nextCookie == UInt32.max { renumber() }
+        entry.cookie = nextCookie
+        nextCookie += 1
+        entries.append(entry)
+    }
+
+    /// Gives every name a fresh cookie in listing order (after four billion names joined one
+    /// directory: the kernel may then see one listing's offsets change once).
+    private mutating func renumber() {
+        compact()
+        for position in entries.indices { entries[position]?.cookie = UInt32(position) }
+        nextCookie = UInt32(entries.count)
     }
 
     mutating func remove(named name: FileName) {
@@ -101,7 +126,7 @@ struct DirectoryIndex: Sendable {
         if let slot = slots.insert(name, at: entries.count, in: entries) {
             update(&entries[slot]!)
         } else {
-            entries.append(make())
+            append(make())
         }
     }
 

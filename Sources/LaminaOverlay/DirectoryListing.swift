@@ -1,9 +1,11 @@
 import Synchronization
 
-/// An open directory: the snapshot of its merged entries that reads return. Offsets are positions
-/// in the snapshot, so a listing resumed from any offset it returned yields every entry exactly
-/// once, whatever changes meanwhile; a read from offset 0 takes a new snapshot (the kernel reads
-/// from 0 to fill its listing cache, and must get the directory as it is at that moment).
+/// An open directory: the snapshot of its merged entries that reads return. Offsets are the
+/// entries' cookies (`DirectoryIndex.Entry.cookie`), increasing along the listing and never reused
+/// for another name of the directory, so a listing resumed from any offset yields every entry still
+/// there exactly once, whichever snapshot (this open's, another's, the kernel's cache) the offset
+/// came from; a read from offset 0 takes a new snapshot (the kernel reads from 0 to fill its
+/// listing cache, and must get the directory as it is at that moment).
 ///
 /// Thread safety: `entries` (Mutex) protects the snapshot; held to swap or read the array only.
 final class DirectoryListing: Sendable {
@@ -23,7 +25,13 @@ final class DirectoryListing: Sendable {
             entries.withLock { $0 = taken }
             snapshot = taken
         }
-        guard let snapshot, offset < UInt64(snapshot.count) else { return [] }
-        return snapshot[Int(offset)...]
+        guard let snapshot else { return [] }
+        // The first entry past `offset` (offsets increase along the snapshot).
+        var low = 0, high = snapshot.count
+        while low < high {
+            let middle = (low + high) / 2
+            if snapshot[middle].offset <= offset { low = middle + 1 } else { high = middle }
+        }
+        return snapshot[low...]
     }
 }

@@ -15,7 +15,7 @@ extension LayerDirectory {
     /// Every entry of this copy, sorted into names, whiteouts and markers.
     func listing(_ cache: DescriptorCache, markers: DirectoryMarkers) throws -> LayerListing {
         guard let index = source.index else {
-            return try withDescriptor(cache) { try LayerListing.read($0, markers: markers) }
+            return try withDescriptor(cache) { handle in try cache.opening { try LayerListing.read(handle, markers: markers) } }
         }
         var listing = LayerListing(markers: markers)
         let entries = index.entries(of: try indexedDirectory())

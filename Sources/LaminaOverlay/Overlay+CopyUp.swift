@@ -17,7 +17,7 @@ extension Overlay {
         try node.copyUpLock.withLock { _ in
             if node.isUpper { return }
             let (directory, name) = try lowerCopy(of: node)
-            let prepared = try CopyUp(work: work, cache: stack.cache).prepare(from: directory, name, data: data)
+            let prepared = try stack.cache.opening { try CopyUp(work: work, cache: stack.cache).prepare(from: directory, name, data: data) }
             do {
                 try install(prepared.temporary, source: prepared.source, for: node)
             } catch {

@@ -48,9 +48,10 @@ extension Overlay {
             entries.reserveCapacity(index.count + 2)
             entries.append(DirectoryEntry(name: ".", inode: node.inode, type: S_IFDIR, offset: 1))
             entries.append(DirectoryEntry(name: "..", inode: parentInode, type: S_IFDIR, offset: 2))
+            // An entry's offset is its cookie (past "." and ".."): the same place in every listing.
             for entry in index.orderedEntries {
                 entries.append(DirectoryEntry(name: entry.name, inode: entry.inode, type: entry.fileType,
-                                              offset: UInt64(entries.count + 1)))
+                                              offset: UInt64(entry.cookie) + 3))
             }
             return entries
         }

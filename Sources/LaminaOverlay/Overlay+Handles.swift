@@ -23,14 +23,19 @@ extension Overlay {
     }
 
     /// Opens the upper copy of `directory` by its current name in its parent's upper copy, checking
-    /// it is the directory the node had (a rename may have moved the name meanwhile: then the name
-    /// is read again).
+    /// it is the directory the node had. A rename moves the name on disk a moment before it moves
+    /// it in the node (both under the directories' locks, which this does not take: it may run
+    /// under one of them), so a name that is gone or leads elsewhere is read again, a few times.
     private func openUpperDirectory(_ directory: Node, box: DirectoryBox) throws -> FileDescriptor {
-        for _ in 0..<8 {
-            guard let (parent, name) = directory.currentName else {
-                throw SystemError("open", errno: ENOENT, path: "#\(directory.id)")
+        for attempt in 0..<16 {
+            guard let (parent, name) = directory.currentName else { break }
+            if attempt > 0 { usleep(UInt32(50 * attempt)) }
+            let opened: FileDescriptor
+            do {
+                opened = try withUpperDirectory(parent) { try DirectoryHandle.open(name, in: $0) }
+            } catch let error as SystemError where error.errno == ENOENT {
+                continue
             }
-            let opened = try withUpperDirectory(parent) { try DirectoryHandle.open(name, in: $0) }
             let inode = UInt64(try opened.status().st_ino)
             let known = box.upperInode.load(ordering: .acquiring)
             if known == 0 || known == inode {
@@ -69,21 +74,40 @@ extension Overlay {
     /// name and opening it, and then the open is made again under the parent's lock.
     func openFile(of node: Node, flags: Int32) throws -> FileDescriptor {
         let flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | OpenFlags.direct)) | O_NOFOLLOW
-        let opened = try withLocation(node) { try open($0, flags: flags) }
-        if try !node.isUpper || inodes.number(of: opened.status()) == node.inode { return opened }
-        opened.close()
-        guard let parent = node.parent, let box = parent.directory else { throw SystemError("open", errno: ENOENT, path: "#\(node.id)") }
-        return try box.state.withLock { _ in
-            try withLocation(node) { try open($0, flags: flags) }
+        do {
+            let opened = try stack.cache.opening { try withLocation(node) { try open($0, flags: flags) } }
+            if try !node.isUpper || inodes.number(of: opened.status()) == node.inode { return opened }
+            opened.close()
+        } catch let error as SystemError where error.errno == ENOENT && node.isUpper && !node.isRemoved {
+            // Moved by a rename in flight: opened again below, where the name cannot move.
         }
+        return try withSettledName(of: node) { try stack.cache.opening { try withLocation(node) { try open($0, flags: flags) } } }
     }
 
     /// The node's attributes as they are on disk (not yet merged), checked as `openFile` checks.
     func realAttributes(of node: Node) throws -> stat {
-        let status = try withLocation(node) { try self.status($0) }
-        if node.isDirectory || !node.isUpper || inodes.number(of: status) == node.inode { return status }
-        guard let parent = node.parent, let box = parent.directory else { throw SystemError("stat", errno: ENOENT, path: "#\(node.id)") }
-        return try box.state.withLock { _ in try withLocation(node) { try self.status($0) } }
+        do {
+            let status = try withLocation(node) { try self.status($0) }
+            if node.isDirectory || !node.isUpper || inodes.number(of: status) == node.inode { return status }
+        } catch let error as SystemError where error.errno == ENOENT && !node.isDirectory && node.isUpper && !node.isRemoved {
+            // As in `openFile`.
+        }
+        return try withSettledName(of: node) { try withLocation(node) { try self.status($0) } }
+    }
+
+    /// Runs `body` under the lock of the directory holding the node's name, once the name read
+    /// before taking the lock is still the node's name under it (a rename changes both only while
+    /// holding that lock). Callers hold no directory lock.
+    private func withSettledName<T>(of node: Node, _ body: () throws -> T) throws -> T {
+        for _ in 0..<8 {
+            guard let (parent, name) = node.currentName, let box = parent.directory else { break }
+            let result: T? = try box.state.withLock { _ in
+                guard let (now, nowName) = node.currentName, now === parent, nowName == name else { return nil }
+                return try body()
+            }
+            if let result { return result }
+        }
+        throw SystemError("open", errno: ENOENT, path: "#\(node.id)")
     }
 
     /// Closes the descriptors of a dropped directory node (its upper copy and the lower directories

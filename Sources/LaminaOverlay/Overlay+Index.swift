@@ -115,7 +115,9 @@ extension Overlay {
             if let source = copy.source {
                 listing = try source.listing(stack.cache, markers: copy.markers)
             } else {
-                listing = try withUpperDirectory(directory) { try LayerListing.read($0, markers: copy.markers) }
+                listing = try withUpperDirectory(directory) { handle in
+                    try stack.cache.opening { try LayerListing.read(handle, markers: copy.markers) }
+                }
             }
             layers.append(DirectoryIndex.Layer(layer: copy.layer, source: copy.source, listing: listing))
         }

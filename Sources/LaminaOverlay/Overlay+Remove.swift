@@ -14,8 +14,8 @@ extension Overlay {
         guard try resolve(name, in: parent) != nil else {
             throw SystemError(operation, errno: ENOENT, path: name.description)
         }
-        try copyUp(parent)  // a whiteout needs the parent in the upper layer
         if isDirectory { return try removeDirectory(name, in: parent) }
+        try copyUp(parent)  // a whiteout needs the parent in the upper layer
         try withIndex(parent) { index in
             guard let entry = index.entry(named: name) else { throw SystemError(operation, errno: ENOENT, path: name.description) }
             if entry.isDirectory { throw SystemError(operation, errno: EISDIR, path: name.description) }
@@ -41,6 +41,10 @@ extension Overlay {
         defer { forget(found.node, lookups: 1) }
         let child = try nodes.node(found.node)
         guard child.isDirectory else { throw SystemError("rmdir", errno: ENOTDIR, path: name.description) }
+        // A directory that is not empty is refused before anything is copied up (as the kernel
+        // does); the check is made again under the locks.
+        guard try readIndex(child, { $0.isEmpty }) else { throw SystemError("rmdir", errno: ENOTEMPTY, path: name.description) }
+        try copyUp(parent)  // a whiteout needs the parent in the upper layer
         var leftover: FileName?
         try withIndexes([parent, child]) { locked in
             guard let entry = locked[parent].entry(named: name) else {

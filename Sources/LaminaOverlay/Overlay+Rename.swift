@@ -80,11 +80,11 @@ private struct Move {
             try overlay.withUpperDirectory(target) { targetDirectory in
                 if moving.isDirectory {
                     try overlay.markMovedDirectory(name, in: sourceDirectory, lowerDirectories: locked[source].lowerDirectories(of: moving),
-                                                   intoMerged: targetMerges)
+                                                   intoMerged: targetMerges, sameParent: source === target)
                 }
                 if exchange, let replaced, replaced.isDirectory {
                     try overlay.markMovedDirectory(newName, in: targetDirectory, lowerDirectories: locked[target].lowerDirectories(of: replaced),
-                                                   intoMerged: sourceMerges)
+                                                   intoMerged: sourceMerges, sameParent: source === target)
                 }
                 // Both nodes are found by their old names before either name changes.
                 let movingNode = overlay.nodes.node(in: source, named: name, inode: moving.inode)
@@ -125,19 +125,37 @@ private struct Move {
 }
 
 extension Overlay {
-    /// Before a directory moves: one with lower contents gets an absolute redirect to its lower
-    /// path (unless it has one already), one without, moving into a merged directory, becomes
-    /// opaque (lower namesakes must not merge in).
-    func markMovedDirectory(_ name: FileName, in parent: FileDescriptor, lowerDirectories: [LayerDirectory], intoMerged: Bool) throws {
-        let directory = try parent.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+    /// Before a directory moves: one with lower contents gets a redirect to them, as the kernel
+    /// writes it: its old name when it stays in its directory (a relative redirect, looked up in
+    /// the parent's own lower directories), else its lower path from the layer root; one without,
+    /// moving into a merged directory, becomes opaque (lower namesakes must not merge in). A path
+    /// too long for the upper file system's xattrs answers EXDEV, as the kernel does, and `mv`
+    /// then copies the directory instead.
+    func markMovedDirectory(
+        _ name: FileName, in parent: FileDescriptor, lowerDirectories: [LayerDirectory], intoMerged: Bool, sameParent: Bool
+    ) throws {
+        let directory = try stack.cache.opening { try parent.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) }
         defer { directory.close() }
         let markers = try DirectoryMarkers.read(directory)
         if markers.opaque { return }
-        if case .absolute = markers.redirect { return }
-        if let origin = lowerDirectories.first {
-            try directory.setExtendedAttribute(attributes.redirect, value: Redirect.value(absolute: origin.components))
-        } else if intoMerged {
-            try directory.setExtendedAttribute(attributes.opaque, value: Array("y".utf8))
+        let value: [UInt8]
+        switch markers.redirect {
+        case .absolute:
+            return
+        case .sibling where sameParent:
+            return
+        case .sibling, nil:
+            guard let origin = lowerDirectories.first else {
+                if intoMerged { try directory.setExtendedAttribute(attributes.opaque, value: Array("y".utf8)) }
+                return
+            }
+            value = sameParent && markers.redirect == nil ? origin.name.bytes : Redirect.value(absolute: origin.components)
+        }
+        do throws(SystemError) {
+            try directory.setExtendedAttribute(attributes.redirect, value: value)
+        } catch {
+            let tooLong = [ENOSPC, E2BIG, ERANGE].contains(error.errno)
+            throw tooLong ? SystemError("rename", errno: EXDEV, path: name.description) : error
         }
     }
 

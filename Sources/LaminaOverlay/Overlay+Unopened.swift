@@ -17,7 +17,9 @@ import LaminaSystem
 extension Overlay {
     /// Runs `body` with a descriptor of `node` open for reading, or for writing after a copy-up.
     func withUnopenedDescriptor<T>(_ node: Node, writing: Bool, _ body: (FileDescriptor) throws -> T) throws -> T {
-        if writing, let orphan = try orphans.writableDescriptor(of: node, promote: { try privateCopy(of: $0) }) { return try body(orphan) }
+        if writing, let orphan = try orphans.writableDescriptor(of: node, promote: { orphan in try stack.cache.opening { try privateCopy(of: orphan) } }) {
+            return try body(orphan)
+        }
         if let orphan = orphans.descriptor(of: node) { return try body(orphan) }
         if writing {
             try requireWritable("write")
@@ -63,7 +65,7 @@ extension Overlay {
         guard entry.fileType == S_IFREG,
               let node = nodes.node(in: parent, named: entry.name, inode: entry.inode),
               node.placement.withLock({ $0.otherLinks.isEmpty }),
-              let descriptor = try? withLocation(node, { try open($0, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW) })
+              let descriptor = try? stack.cache.opening({ try withLocation(node) { try open($0, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW) } })
         else { return nil }
         return (node, descriptor)
     }
