@@ -80,11 +80,13 @@ private struct Move {
             try overlay.withUpperDirectory(target) { targetDirectory in
                 if moving.isDirectory {
                     try overlay.markMovedDirectory(name, in: sourceDirectory, lowerDirectories: locked[source].lowerDirectories(of: moving),
-                                                   intoMerged: targetMerges, sameParent: source === target)
+                                                   parentSources: locked[source].sources, intoMerged: targetMerges,
+                                                   sameParent: source === target)
                 }
                 if exchange, let replaced, replaced.isDirectory {
                     try overlay.markMovedDirectory(newName, in: targetDirectory, lowerDirectories: locked[target].lowerDirectories(of: replaced),
-                                                   intoMerged: sourceMerges, sameParent: source === target)
+                                                   parentSources: locked[target].sources, intoMerged: sourceMerges,
+                                                   sameParent: source === target)
                 }
                 // Both nodes are found by their old names before either name changes.
                 let movingNode = overlay.nodes.node(in: source, named: name, inode: moving.inode)
@@ -128,11 +130,14 @@ extension Overlay {
     /// Before a directory moves: one with lower contents gets a redirect to them, as the kernel
     /// writes it: its old name when it stays in its directory (a relative redirect, looked up in
     /// the parent's own lower directories), else its lower path from the layer root; one without,
-    /// moving into a merged directory, becomes opaque (lower namesakes must not merge in). A path
-    /// too long for the upper file system's xattrs answers EXDEV, as the kernel does, and `mv`
-    /// then copies the directory instead.
+    /// moving into a merged directory, becomes opaque (lower namesakes must not merge in). A
+    /// relative redirect leaving its directory becomes the absolute path it meant (the old name in
+    /// `parentSources`, the old parent's lower directories), as the kernel rewrites it: kept, it
+    /// would name a lower directory beside the new parent. A path too long for the upper file
+    /// system's xattrs answers EXDEV, as the kernel does, and `mv` then copies the directory instead.
     func markMovedDirectory(
-        _ name: FileName, in parent: FileDescriptor, lowerDirectories: [LayerDirectory], intoMerged: Bool, sameParent: Bool
+        _ name: FileName, in parent: FileDescriptor, lowerDirectories: [LayerDirectory], parentSources: [LayerDirectory],
+        intoMerged: Bool, sameParent: Bool
     ) throws {
         let directory = try stack.cache.opening { try parent.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW) }
         defer { directory.close() }
@@ -144,12 +149,20 @@ extension Overlay {
             return
         case .sibling where sameParent:
             return
-        case .sibling, nil:
+        case .sibling(let oldName):
+            guard let oldParent = parentSources.first else {
+                // The old name had nothing below it: no lower contents to keep.
+                try parent.removeExtendedAttribute(attributes.redirect, of: name)
+                if intoMerged { try directory.setExtendedAttribute(attributes.opaque, value: Array("y".utf8)) }
+                return
+            }
+            value = Redirect.value(absolute: oldParent.components + [oldName])
+        case nil:
             guard let origin = lowerDirectories.first else {
                 if intoMerged { try directory.setExtendedAttribute(attributes.opaque, value: Array("y".utf8)) }
                 return
             }
-            value = sameParent && markers.redirect == nil ? origin.name.bytes : Redirect.value(absolute: origin.components)
+            value = sameParent ? origin.name.bytes : Redirect.value(absolute: origin.components)
         }
         do throws(SystemError) {
             try directory.setExtendedAttribute(attributes.redirect, value: value)

@@ -58,6 +58,24 @@ import Testing
         #expect(try fixture.overlay().names("") == ["c"])
     }
 
+    /// Found by the differential fuzz test: a directory renamed within its parent (a relative
+    /// redirect, its old name) and then moved to another parent kept the relative redirect, which
+    /// then named a lower directory beside the new parent: the contents vanished at once and after
+    /// a remount. The kernel rewrites it as the absolute path of the lower directory.
+    @Test func renameSiblingRedirectedDirectoryToAnotherParent() throws {
+        let fixture = try LayerFixture()
+        try fixture.file("l0/shared/over", "x")
+        let overlay = try fixture.overlay()
+        try overlay.rename(parent: Overlay.rootNode, name: "shared", newParent: Overlay.rootNode, newName: "deep", flags: [])
+        #expect(try fixture.attribute("upper/deep", "trusted.overlay.redirect") == "shared")
+        _ = try overlay.makeDirectory(parent: Overlay.rootNode, name: "a", mode: 0o755, caller: rootCaller)
+        try overlay.rename(parent: Overlay.rootNode, name: "deep", newParent: overlay.node("a"), newName: "c", flags: [])
+        #expect(try overlay.names("a/c") == ["over"])
+        #expect(try fixture.attribute("upper/a/c", "trusted.overlay.redirect") == "/shared")
+        #expect(try fixture.overlay().names("a/c") == ["over"])
+        #expect(try fixture.overlay().read("a/c/over") == "x")
+    }
+
     @Test func renameUpperDirectoryIntoMergedNameIsOpaque() throws {
         let fixture = try LayerFixture()
         try fixture.file("l0/target/old", "")

@@ -88,7 +88,7 @@ struct TreeSnapshot: Sendable {
         return record
     }
 
-    private static func fields(of info: stat) -> EntryRecord {
+    static func fields(of info: stat) -> EntryRecord {
         var record = EntryRecord()
         record.kind = kind(of: info.st_mode)
         record.permissions = UInt32(info.st_mode) & 0o7777
@@ -103,7 +103,7 @@ struct TreeSnapshot: Sendable {
         return record
     }
 
-    private static func readAll(_ file: FileDescriptor) throws(SystemError) -> [UInt8] {
+    static func readAll(_ file: FileDescriptor) throws(SystemError) -> [UInt8] {
         var result: [UInt8] = []
         while true {
             let chunk = try file.read(count: 1 << 16, at: off_t(result.count))

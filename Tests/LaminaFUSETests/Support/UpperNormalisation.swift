@@ -51,3 +51,41 @@ enum UpperNormalisation {
         return "/" + (components + [Substring(name)]).joined(separator: "/")
     }
 }
+
+extension UpperNormalisation {
+    /// Two more rules for upper layers written by long random runs (`FuzzRun`), each for a marker
+    /// the kernel writes where it changes nothing:
+    ///
+    /// 4. `overlay.opaque=y` on a directory without a redirect whose path exists in no lower layer
+    ///    (`lowers`, snapshots keyed as the upper's): the kernel marks every directory it creates in
+    ///    a merged parent opaque, as an optimisation (fs/overlayfs/dir.c, `ovl_create_upper`);
+    ///    with nothing below to hide the marker means nothing.
+    /// 5. An `overlay.redirect` naming the directory's own path: a directory renamed away and back
+    ///    keeps the kernel's redirect, which then points where the directory already is.
+    ///
+    /// Both are checked by meaning too: `UpperReading` mounts each upper layer over the lowers with
+    /// the kernel and compares what it shows.
+    static func droppingMarkersWithoutMeaning(_ snapshot: TreeSnapshot, lowers: [TreeSnapshot]) -> TreeSnapshot {
+        var result = snapshot
+        for (path, entry) in snapshot.entries where entry.kind == .directory {
+            var attributes = entry.extendedAttributes
+            for prefix in ["trusted.overlay.", "user.overlay."] {
+                if let redirect = attributes[prefix + "redirect"], redirectText(redirect) == "/" + path {
+                    attributes[prefix + "redirect"] = nil
+                }
+                let hasRedirect = attributes[prefix + "redirect"] != nil
+                if !hasRedirect, attributes[prefix + "opaque"] == Array("y".utf8),
+                   !lowers.contains(where: { $0.entries[path] != nil }) {
+                    attributes[prefix + "opaque"] = nil
+                }
+            }
+            result.entries[path]?.extendedAttributes = attributes
+        }
+        return result
+    }
+
+    /// An absolute redirect written as `BytePath.description` writes paths, to compare with a key.
+    private static func redirectText(_ redirect: [UInt8]) -> String {
+        "/" + redirect.split(separator: UInt8(ascii: "/")).map { BytePath.escaped(Array($0)) }.joined(separator: "/")
+    }
+}
