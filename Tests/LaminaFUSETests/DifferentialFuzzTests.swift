@@ -11,7 +11,7 @@ import Testing
 /// Compared: each step's result (success and what it read or reported, or the failing call and
 /// its errno) after every step; the merged views (names as bytes, type, mode, owner, size and
 /// content of files, symlink targets, xattrs, link counts of non-directories and hard-link groups,
-/// mtimes as "kept" or "set during the run") every 50 steps and at the end; the upper layers after
+/// mtimes as "kept" or "set during the run") every 100 steps and at the end; the upper layers after
 /// unmounting, normalised (`UpperNormalisation`); and the lower layers, which must not change
 /// (`LowerGuard`).
 ///

@@ -21,6 +21,8 @@ struct FuzzGenerator {
     private let names: [[UInt8]] = ["a", "b", "c", "d", "f1", "deep", "hl1"].map { Array($0.utf8) }
         + [OddNames.longest, OddNames.latin1, OddNames.nfc, OddNames.nfd]
     private let attributeNames = ["user.a", "user.b", "user.low"]
+    /// The tree size past which removals outweigh creations.
+    static let crowded = 70
 
     init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
@@ -51,10 +53,13 @@ struct FuzzGenerator {
         func existingOrNew(_ paths: [BytePath], percentExisting: Int) -> BytePath {
             random.chance(percentExisting) ? pick(paths) : newPath(directories)
         }
+        // A tree past `crowded` entries grows more slowly than it shrinks, so a long run stays small
+        // (each step walks it, and every view comparison reads all of it).
+        let growth = tree.count > Self.crowded ? 1 : 3
         let kind = random.weighted([
-            ("create", 8), ("write", 12), ("read", 8), ("truncate", 5), ("rename", 14), ("link", 5),
-            ("unlink", 7), ("rmdir", 5), ("mkdir", 7), ("chmod", 3), ("setxattr", 4), ("removexattr", 3),
-            ("symlink", 3), ("openUnlink", 4), ("stat", 4), ("list", 5), ("readlink", 1),
+            ("create", 3 * growth), ("write", 12), ("read", 8), ("truncate", 5), ("rename", 14), ("link", 2 * growth),
+            ("unlink", 7 * (4 - growth)), ("rmdir", 5 * (4 - growth)), ("mkdir", 2 * growth), ("chmod", 3), ("setxattr", 4),
+            ("removexattr", 3), ("symlink", growth), ("openUnlink", 4), ("stat", 4), ("list", 5), ("readlink", 1),
         ])
         switch kind {
         case "create":

@@ -9,7 +9,7 @@ struct FuzzRun {
     let seed: UInt64
     let steps: Int
     let implementations: [ImplementationUnderTest]
-    var viewInterval = 50
+    var viewInterval = 100
 
     /// A played step: what it did and what the kernel answered.
     struct Step: CustomStringConvertible {

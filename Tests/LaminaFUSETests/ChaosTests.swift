@@ -1,0 +1,98 @@
+import Foundation
+import Glibc
+import LaminaSystem
+import Testing
+
+/// Concurrency chaos, on kernel overlayfs and on Lamina (`lamina-overlayfs`), each on its own copy
+/// of the fuzz test's layers (`FuzzFixture`):
+///
+/// - `concurrentOperations`: 8 threads make random raw syscalls (`ChaosWorkload`: creates, renames
+///   of files and directories, links, unlinks, mkdir, rmdir, reads, open-unlink-writes, listings)
+///   on one small tree for `LAMINA_CHAOS_SECONDS` (default 8) per mount. Every errno Lamina
+///   answers must be one the kernel answered in its run (ENOENT, EEXIST, ENOTEMPTY, EINVAL,
+///   ENOTDIR, EISDIR, ...): an EIO, ENXIO, EBADF or EMFILE fails the test, with both histograms.
+///   Afterwards, with the tree quiet: every listed name can be looked up, every name that can be
+///   looked up is listed, and a second listing equals the first (`ListingCheck`); the daemon is
+///   alive and holds about as many descriptors as before the run; it unmounts; the lower layers
+///   are unchanged.
+/// - `listingsSeeCreatesAndUnlinks`: threads create, rename and unlink names in a lower directory
+///   and a new one while others list them (through handles kept open and rewound) and look names
+///   up, and the kernel's caches are dropped now and then (so the daemon forgets nodes and
+///   rebuilds directory indexes meanwhile); once they stop, each listing (new or rewound) holds
+///   exactly the names that exist (`ListingChurn`).
+///
+/// The runs are timed (the task is a soak), the assertions are not.
+@Suite("Chaos", TestHost.mountComparisons, .serialized)
+struct ChaosTests {
+    static var seconds: Double {
+        ProcessInfo.processInfo.environment["LAMINA_CHAOS_SECONDS"].flatMap { Double($0) } ?? 8
+    }
+
+    /// Descriptors the daemon may hold after the run beyond those it held before: directory
+    /// handles the engine caches for the small tree's directories in each layer. A leak per
+    /// operation (thousands ran) is far beyond it.
+    static let descriptorSlack = 64
+
+    @Test("8 threads of random operations: Lamina answers only errnos the kernel answers")
+    func concurrentOperations() throws {
+        let stacks = try MountedStacks("chaos", layers: FuzzFixture.layers, implementations: [.laminaOverlayfs])
+        let lamina = stacks.candidates[0]
+        let pid = try #require(lamina.mount.daemonPID)
+        let descriptorsBefore = Self.descriptorCount(pid)
+        let expected = ChaosWorkload(root: stacks.kernel.root).run(threads: 8, seconds: Self.seconds, seed: 1)
+        let actual = stacks.guarded { ChaosWorkload(root: lamina.root).run(threads: 8, seconds: Self.seconds, seed: 1) }
+        let unexpected = actual.errnos.subtracting(expected.errnos).map(ErrnoName.of).sorted()
+        #expect(unexpected.isEmpty, """
+            Lamina answered errnos the kernel never did: \(unexpected)
+            kernel (\(expected.calls) calls): \(expected.histogram)
+            lamina (\(actual.calls) calls): \(actual.histogram)
+            \(lamina.mount.daemonOutput)
+            """)
+        for member in stacks.all {
+            let problems = stacks.guarded { ListingCheck.problems(root: member.root, paths: ChaosWorkload.allPaths) }
+            #expect(problems.isEmpty, Comment(rawValue: "\(member.name) after the chaos run:\n" + problems.joined(separator: "\n")))
+        }
+        #expect(kill(pid, 0) == 0, "the daemon died: \(lamina.mount.daemonOutput)")
+        let descriptorsAfter = Self.descriptorCount(pid)
+        #expect(descriptorsAfter <= descriptorsBefore + Self.descriptorSlack,
+                "the daemon held \(descriptorsBefore) descriptors before the run and \(descriptorsAfter) after it")
+        let (problems, _) = stacks.finish()
+        #expect(problems.isEmpty, Comment(rawValue: problems.joined(separator: "\n")))
+        print("chaos \(Self.seconds) s: kernel \(expected.calls) calls {\(expected.histogram)}; "
+              + "lamina \(actual.calls) calls {\(actual.histogram)}; daemon descriptors \(descriptorsBefore) -> \(descriptorsAfter)")
+    }
+
+    @Test("names created, renamed and unlinked while others list: listings end exact")
+    func listingsSeeCreatesAndUnlinks() throws {
+        let stacks = try MountedStacks("chaos-listing", layers: FuzzFixture.layers, implementations: [.laminaOverlayfs])
+        let seconds = min(Self.seconds, 8) / 2
+        for member in stacks.all {
+            try member.root.makeDirectory(BytePath("fresh"), mode: 0o755)
+            let listers = try (0..<2).map { index in
+                try member.root.open(ListingChurn.directories[index], flags: O_RDONLY | O_DIRECTORY)
+            }
+            defer { for lister in listers { lister.close() } }
+            stacks.guarded { ListingChurn(root: member.root, listers: listers).run(seconds: seconds) }
+            var problems = stacks.guarded { ListingCheck.problems(root: member.root, paths: ListingChurn.paths) }
+            // A handle open through the whole run, rewound, lists what a new one lists.
+            let fresh = ListingCheck.listings(member.root)
+            for (index, lister) in listers.enumerated() {
+                let directory = ListingChurn.directories[index]
+                lseek(lister.rawValue, 0, SEEK_SET)
+                let rewound = Set(((try? lister.directoryRecords()) ?? []).map(\.name.bytes))
+                if rewound != fresh[directory] {
+                    let missing = (fresh[directory] ?? []).subtracting(rewound).map(BytePath.escaped).sorted()
+                    let extra = rewound.subtracting(fresh[directory] ?? []).map(BytePath.escaped).sorted()
+                    problems.append("a rewound handle of \(directory) misses \(missing) and lists \(extra) extra")
+                }
+            }
+            #expect(problems.isEmpty, Comment(rawValue: "\(member.name):\n" + problems.joined(separator: "\n")))
+        }
+        let (problems, _) = stacks.finish()
+        #expect(problems.isEmpty, Comment(rawValue: problems.joined(separator: "\n")))
+    }
+
+    static func descriptorCount(_ pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+}
