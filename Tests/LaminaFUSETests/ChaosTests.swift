@@ -13,8 +13,9 @@ import Testing
 ///   ENOTDIR, EISDIR, ...): an EIO, ENXIO, EBADF or EMFILE fails the test, with both histograms.
 ///   Afterwards, with the tree quiet: every listed name can be looked up, every name that can be
 ///   looked up is listed, and a second listing equals the first (`ListingCheck`); the daemon is
-///   alive and holds about as many descriptors as before the run; it unmounts; the lower layers
-///   are unchanged.
+///   alive, holds no more regular files open than before the run (an orphan or file handle kept
+///   past its close would show) and at most about one handle per directory of its layers
+///   (`DaemonDescriptors`); it unmounts; the lower layers are unchanged.
 /// - `listingsSeeCreatesAndUnlinks`: threads create, rename and unlink names in a lower directory
 ///   and a new one while others list them (through handles kept open and rewound) and look names
 ///   up, and the kernel's caches are dropped now and then (so the daemon forgets nodes and
@@ -28,17 +29,16 @@ struct ChaosTests {
         ProcessInfo.processInfo.environment["LAMINA_CHAOS_SECONDS"].flatMap { Double($0) } ?? 8
     }
 
-    /// Descriptors the daemon may hold after the run beyond those it held before: directory
-    /// handles the engine caches for the small tree's directories in each layer. A leak per
-    /// operation (thousands ran) is far beyond it.
-    static let descriptorSlack = 64
+    /// Directory handles the daemon may hold beyond one per directory its layers hold after the
+    /// run (directories removed during the run whose handles the cache has not yet dropped).
+    static let descriptorSlack = 16
 
     @Test("8 threads of random operations: Lamina answers only errnos the kernel answers")
     func concurrentOperations() throws {
         let stacks = try MountedStacks("chaos", layers: FuzzFixture.layers, implementations: [.laminaOverlayfs])
         let lamina = stacks.candidates[0]
         let pid = try #require(lamina.mount.daemonPID)
-        let descriptorsBefore = Self.descriptorCount(pid)
+        let descriptorsBefore = DaemonDescriptors(pid: pid)
         let expected = ChaosWorkload(root: stacks.kernel.root).run(threads: 8, seconds: Self.seconds, seed: 1)
         let actual = stacks.guarded { ChaosWorkload(root: lamina.root).run(threads: 8, seconds: Self.seconds, seed: 1) }
         let unexpected = actual.errnos.subtracting(expected.errnos).map(ErrnoName.of).sorted()
@@ -53,9 +53,13 @@ struct ChaosTests {
             #expect(problems.isEmpty, Comment(rawValue: "\(member.name) after the chaos run:\n" + problems.joined(separator: "\n")))
         }
         #expect(kill(pid, 0) == 0, "the daemon died: \(lamina.mount.daemonOutput)")
-        let descriptorsAfter = Self.descriptorCount(pid)
-        #expect(descriptorsAfter <= descriptorsBefore + Self.descriptorSlack,
-                "the daemon held \(descriptorsBefore) descriptors before the run and \(descriptorsAfter) after it")
+        let descriptorsAfter = DaemonDescriptors(pid: pid)
+        let layout = lamina.side.layout
+        let directories = DaemonDescriptors.directoryCount(under: layout.lowers + [layout.upper, layout.work].compactMap { $0 })
+        #expect(descriptorsAfter.regularFiles <= descriptorsBefore.regularFiles
+                && descriptorsAfter.directories <= directories + Self.descriptorSlack,
+                Comment(rawValue: "the daemon held \(descriptorsBefore) descriptors before the run and \(descriptorsAfter) after "
+                    + "it, with \(directories) directories in its layers:\n" + descriptorsAfter.targets.joined(separator: "\n")))
         let (problems, _) = stacks.finish()
         #expect(problems.isEmpty, Comment(rawValue: problems.joined(separator: "\n")))
         print("chaos \(Self.seconds) s: kernel \(expected.calls) calls {\(expected.histogram)}; "
@@ -90,9 +94,5 @@ struct ChaosTests {
         }
         let (problems, _) = stacks.finish()
         #expect(problems.isEmpty, Comment(rawValue: problems.joined(separator: "\n")))
-    }
-
-    static func descriptorCount(_ pid: Int32) -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 }

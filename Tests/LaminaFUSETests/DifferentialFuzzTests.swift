@@ -5,7 +5,7 @@ import Testing
 /// calls on kernel overlayfs and on Lamina (`lamina-overlayfs` and `lamina mount`), each mounted on
 /// its own copy of the same two lower layers (`FuzzFixture`) with an empty upper and work
 /// directory: creates, writes at offsets, truncates, renames of files and directories (over
-/// existing targets, across directories, with RENAME_NOREPLACE), links, unlinks, rmdir, mkdir,
+/// existing targets, across directories, with RENAME_NOREPLACE and RENAME_EXCHANGE), links, unlinks, rmdir, mkdir,
 /// chmod, user xattrs, symlinks, open-unlink-then-write-and-read, lstat, readdir and readlink.
 ///
 /// Compared: each step's result (success and what it read or reported, or the failing call and

@@ -13,11 +13,14 @@ struct ChaosWorkload: Sendable {
     /// Directories the workers use (some from the lower layers, some made during the run; they
     /// are renamed into each other, so some disappear and reappear).
     static let directories: [BytePath] = ["ld", "ld2", "shared", "ld/deep", "c0", "c1", "c0/s", "c1/s"].map { BytePath($0) }
+    /// Where renamed directories may also go (and come back from): names no file operation uses,
+    /// so a directory moved there leaves the file pool and may be moved back whole.
+    static let parkedDirectories: [BytePath] = ["c2", "c3", "ld2/m", "shared/m", "c0/s/t"].map { BytePath($0) }
     static let names: [[UInt8]] = (0..<6).map { Array("f\($0)".utf8) } + [Array("over".utf8), Array("x".utf8)]
 
     /// Every path the workers name: the directories and each name in each of them.
     static var allPaths: [BytePath] {
-        directories + directories.flatMap { directory in names.map { directory.appending($0) } }
+        directories + parkedDirectories + directories.flatMap { directory in names.map { directory.appending($0) } }
     }
 
     /// errno counts by "call ERRNO", and calls made.
@@ -67,7 +70,10 @@ struct ChaosWorkload: Sendable {
             let directory = Self.directories[Int.random(in: 0..<Self.directories.count, using: &random)]
             return directory.appending(Self.names[Int.random(in: 0..<Self.names.count, using: &random)])
         }
-        func directory() -> BytePath { Self.directories[Int.random(in: 0..<Self.directories.count, using: &random)] }
+        func directory() -> BytePath {
+            let all = Self.directories + Self.parkedDirectories
+            return all[Int.random(in: 0..<all.count, using: &random)]
+        }
         let kind = random.weighted([
             ("create", 10), ("rename", 10), ("renameDirectory", 3), ("link", 4), ("unlink", 8), ("mkdir", 4),
             ("rmdir", 3), ("read", 8), ("openUnlinkWrite", 3), ("list", 4),

@@ -71,7 +71,7 @@ struct FuzzGenerator {
         case "rename":
             let source = random.chance(35) ? pick(Array(directories.dropFirst())) : pick(all)
             let target = random.chance(35) ? pick(all) : newPath(directories)
-            return .rename(source, target, noReplace: random.chance(15))
+            return .rename(source, target, flags: random.weighted([(.none, 80), (.noReplace, 12), (.exchange, 8)]))
         case "link": return .link(pick(files), existingOrNew(all, percentExisting: 20))
         case "unlink": return .unlink(existingOrNew(random.chance(90) ? files : all, percentExisting: 90))
         case "rmdir": return .removeDirectory(existingOrNew(random.chance(90) ? directories : all, percentExisting: 90))

@@ -10,7 +10,7 @@ enum FuzzOperation: Sendable, CustomStringConvertible {
     case write(BytePath, offset: Int, data: FuzzData, creating: Bool)
     case read(BytePath)
     case truncate(BytePath, size: Int)
-    case rename(BytePath, BytePath, noReplace: Bool)
+    case rename(BytePath, BytePath, flags: FuzzRenameFlag)
     case link(BytePath, BytePath)
     case unlink(BytePath)
     case removeDirectory(BytePath)
@@ -34,7 +34,7 @@ enum FuzzOperation: Sendable, CustomStringConvertible {
             "write \(path) @\(offset) \(data)\(creating ? " O_CREAT" : "")"
         case .read(let path): "read \(path)"
         case .truncate(let path, let size): "truncate \(path) \(size)"
-        case .rename(let from, let to, let noReplace): "rename \(from) -> \(to)\(noReplace ? " NOREPLACE" : "")"
+        case .rename(let from, let to, let flag): "rename \(from) -> \(to)\(flag.rawValue)"
         case .link(let from, let to): "link \(from) -> \(to)"
         case .unlink(let path): "unlink \(path)"
         case .removeDirectory(let path): "rmdir \(path)"
@@ -78,8 +78,8 @@ enum FuzzOperation: Sendable, CustomStringConvertible {
             defer { file.close() }
             try file.truncate(to: off_t(size))
             return "truncated"
-        case .rename(let from, let to, let noReplace):
-            try root.rename(from, to: root, to, flags: noReplace ? .noReplace : [])
+        case .rename(let from, let to, let flag):
+            try root.rename(from, to: root, to, flags: flag.options)
             return "renamed"
         case .link(let from, let to):
             try root.link(from, to: root, to)
@@ -133,6 +133,19 @@ enum FuzzOperation: Sendable, CustomStringConvertible {
         if info.st_mode & S_IFMT == S_IFDIR { return "directory \(mode)" }
         let kind = info.st_mode & S_IFMT == S_IFLNK ? "symlink" : info.st_mode & S_IFMT == S_IFREG ? "file" : "other"
         return "\(kind) \(mode) size \(info.st_size) links \(info.st_nlink)"
+    }
+}
+
+/// A rename's flag.
+enum FuzzRenameFlag: String, Sendable {
+    case none = "", noReplace = " NOREPLACE", exchange = " EXCHANGE"
+
+    var options: RenameOptions {
+        switch self {
+        case .none: []
+        case .noReplace: .noReplace
+        case .exchange: .exchange
+        }
     }
 }
 
