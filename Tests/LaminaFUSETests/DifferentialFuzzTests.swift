@@ -11,7 +11,9 @@ import Testing
 /// Compared: each step's result (success and what it read or reported, or the failing call and
 /// its errno) after every step; the merged views (names as bytes, type, mode, owner, size and
 /// content of files, symlink targets, xattrs, link counts of non-directories and hard-link groups,
-/// mtimes as "kept" or "set during the run") every 100 steps and at the end; the upper layers after
+/// mtimes as "kept" or "set during the run") every 100 steps, at the end, and after every mount is
+/// unmounted and mounted again on its layers (every 500 steps: what is on disk must read back as
+/// the view it was); the upper layers after
 /// unmounting, normalised (`UpperNormalisation`); and the lower layers, which must not change
 /// (`LowerGuard`).
 ///

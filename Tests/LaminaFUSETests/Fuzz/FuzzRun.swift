@@ -4,12 +4,15 @@ import LaminaSystem
 
 /// One seeded run of the differential fuzz test (see `DifferentialFuzzTests`): the same steps on
 /// kernel overlayfs and on each implementation under test, compared after every step, the merged
-/// views compared every `viewInterval` steps and at the end, then the upper and lower layers.
+/// views compared every `viewInterval` steps, after remounting every `remountInterval` steps, and at
+/// the end, then the upper and lower layers.
 struct FuzzRun {
     let seed: UInt64
     let steps: Int
     let implementations: [ImplementationUnderTest]
     var viewInterval = 100
+    /// Every mount is unmounted and mounted again after this many steps, and the views compared.
+    var remountInterval = 500
 
     /// A played step: what it did and what the kernel answered.
     struct Step: CustomStringConvertible {
@@ -52,21 +55,29 @@ struct FuzzRun {
         var generator = FuzzGenerator(seed: seed)
         let comparison = TreeComparison(
             referenceName: "kernel", candidateName: "candidate", policy: .visible(threshold: stacks.threshold))
-        stacks.guarded {
-            for number in 1...max(steps, 1) {
-                let operation = generator.next(tree: FuzzGenerator.entries(under: stacks.kernel.root))
-                let expected = operation.play(in: stacks.kernel.root)
-                result.played.append(Step(number: number, operation: operation, outcome: expected))
-                for candidate in stacks.candidates {
-                    let actual = operation.play(in: candidate.root)
-                    if actual != expected {
-                        result.differences.append("step #\(number) \(operation): kernel \(expected), \(candidate.name) \(actual)")
+        var number = 0
+        while number < max(steps, 1) && result.differences.isEmpty {
+            // Between remounts: each segment is guarded by the daemons that serve it.
+            stacks.guarded {
+                repeat {
+                    number += 1
+                    let operation = generator.next(tree: FuzzGenerator.entries(under: stacks.kernel.root))
+                    let expected = operation.play(in: stacks.kernel.root)
+                    result.played.append(Step(number: number, operation: operation, outcome: expected))
+                    for candidate in stacks.candidates {
+                        let actual = operation.play(in: candidate.root)
+                        if actual != expected {
+                            result.differences.append("step #\(number) \(operation): kernel \(expected), \(candidate.name) \(actual)")
+                        }
                     }
-                }
-                if result.differences.isEmpty && (number % viewInterval == 0 || number == steps) {
-                    result.differences += compareViews(stacks, comparison, after: number)
-                }
-                if !result.differences.isEmpty { return }
+                    if result.differences.isEmpty && (number % viewInterval == 0 || number == steps) {
+                        result.differences += compareViews(stacks, comparison, after: "step #\(number)")
+                    }
+                } while result.differences.isEmpty && number < steps && number % remountInterval != 0
+            }
+            if result.differences.isEmpty && number < steps {
+                result.differences += try stacks.remount()
+                result.differences += stacks.guarded { compareViews(stacks, comparison, after: "remounting after step #\(number)") }
             }
         }
         let (problems, uppers) = stacks.finish()
@@ -91,11 +102,11 @@ struct FuzzRun {
         return result
     }
 
-    private func compareViews(_ stacks: MountedStacks, _ comparison: TreeComparison, after number: Int) -> [String] {
+    private func compareViews(_ stacks: MountedStacks, _ comparison: TreeComparison, after moment: String) -> [String] {
         let expected = ByteTreeSnapshot.capture(stacks.kernel.side.layout.mountpoint)
         return stacks.candidates.flatMap { candidate in
             let actual = ByteTreeSnapshot.capture(candidate.side.layout.mountpoint)
-            return comparison.differences(expected, actual).map { "merged view after step #\(number), \(candidate.name): \($0)" }
+            return comparison.differences(expected, actual).map { "merged view after \(moment), \(candidate.name): \($0)" }
         }
     }
 }

@@ -24,8 +24,8 @@ final class MountedStacks {
     static let kernelOptions = ["index=off", "metacopy=off", "redirect_dir=on"]
 
     let scratch: ScratchDirectory
-    let kernel: Member
-    let candidates: [Member]
+    private(set) var kernel: Member
+    private(set) var candidates: [Member]
     /// Times before this were set by the fixture; after it, by a clock during the run.
     let threshold: Timestamp
     private var finished = false
@@ -66,6 +66,23 @@ final class MountedStacks {
             index == candidates.count ? try body() : try candidates[index].mount.guarded(timeout: timeout) { try nest(index + 1) }
         }
         return try nest(0)
+    }
+
+    /// Unmounts every mount and mounts it again on the same layers, upper and work directories
+    /// (what a run left on disk must read back as the view it had); returns unmount problems.
+    func remount() throws -> [String] {
+        var problems: [String] = []
+        func again(_ member: Member) throws -> Member {
+            member.root.close()
+            member.mount.unmount()
+            problems += member.mount.problems
+            let mount = try OverlayMount(member.mount.kind, layout: member.side.layout)
+            let root = try FileDescriptor.open(member.side.layout.mountpoint, flags: O_RDONLY | O_DIRECTORY)
+            return Member(side: member.side, mount: mount, lowers: member.lowers, root: root)
+        }
+        kernel = try again(kernel)
+        candidates = try candidates.map(again)
+        return problems
     }
 
     /// Closes the roots, unmounts everything, and returns the problems found plus each mount's upper
