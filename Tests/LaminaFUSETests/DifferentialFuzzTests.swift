@@ -6,7 +6,9 @@ import Testing
 /// its own copy of the same two lower layers (`FuzzFixture`) with an empty upper and work
 /// directory: creates, writes at offsets, truncates, renames of files and directories (over
 /// existing targets, across directories, with RENAME_NOREPLACE and RENAME_EXCHANGE), links, unlinks, rmdir, mkdir,
-/// chmod, user xattrs, symlinks, open-unlink-then-write-and-read, lstat, readdir and readlink.
+/// chmod, user xattrs, symlinks, open-unlink-then-write-and-read, writes through a descriptor
+/// opened before its file was renamed, creates through a directory descriptor opened before its
+/// directory was renamed, lstat, readdir and readlink.
 ///
 /// Compared: each step's result (success and what it read or reported, or the failing call and
 /// its errno) after every step; the merged views (names as bytes, type, mode, owner, size and
@@ -53,5 +55,27 @@ struct DifferentialFuzzTests {
                 break
             }
         }
+    }
+
+    /// `LAMINA_FUZZ_MINIMISE=SEED` (with `LAMINA_FUZZ_STEPS`, and `LAMINA_FUZZ_MATCH=TEXT` to keep
+    /// only failures whose differences contain TEXT): replays the seed and, if it fails, prints the
+    /// shortest step list found that still fails. A tool for turning a failure into a regression
+    /// test; skipped unless asked for.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LAMINA_FUZZ_MINIMISE"] != nil))
+    func minimiseFailingSeed() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let seed = try #require(environment["LAMINA_FUZZ_MINIMISE"].flatMap { UInt64($0) })
+        let match = environment["LAMINA_FUZZ_MATCH"] ?? ""
+        let implementations: [ImplementationUnderTest] = [.laminaOverlayfs]
+        let original = try FuzzRun(seed: seed, steps: Self.steps, implementations: implementations).run()
+        guard !original.differences.isEmpty else { return }
+        let minimiser = FuzzMinimiser(implementations: implementations) { differences in
+            differences.contains { match.isEmpty || $0.contains(match) }
+        }
+        let steps = try minimiser.minimise(original.played.map(\.operation))
+        var replay = FuzzRun(seed: seed, steps: steps.count, implementations: implementations)
+        replay.script = steps
+        Issue.record(Comment(rawValue: "seed \(seed) minimised from \(original.played.count) to \(steps.count) steps:\n"
+            + steps.map { "  \($0)" }.joined(separator: "\n") + "\n" + (try replay.run()).explanation))
     }
 }

@@ -59,7 +59,7 @@ struct FuzzGenerator {
         let kind = random.weighted([
             ("create", 3 * growth), ("write", 12), ("read", 8), ("truncate", 5), ("rename", 14), ("link", 2 * growth),
             ("unlink", 7 * (4 - growth)), ("rmdir", 5 * (4 - growth)), ("mkdir", 2 * growth), ("chmod", 3), ("setxattr", 4),
-            ("removexattr", 3), ("symlink", growth), ("openUnlink", 4), ("stat", 4), ("list", 5), ("readlink", 1),
+            ("removexattr", 3), ("symlink", growth), ("openUnlink", 4), ("openRename", 3), ("opendirRename", 3), ("stat", 4), ("list", 5), ("readlink", 1),
         ])
         switch kind {
         case "create":
@@ -84,6 +84,11 @@ struct FuzzGenerator {
             let target = random.chance(50) ? pick(all).bytes : random.weighted([(Array("nowhere".utf8), 1), (OddNames.symlinkTarget, 1)])
             return .symlink(target: target, existingOrNew(all, percentExisting: 10))
         case "openUnlink": return .openUnlinkWrite(pick(files), offset: offset(), data: data())
+        case "openRename": return .openRenameWrite(pick(files), existingOrNew(all, percentExisting: 30), data: data())
+        case "opendirRename":
+            return .openDirectoryRenameCreate(
+                pick(Array(directories.dropFirst())), existingOrNew(directories, percentExisting: 20),
+                name: names[Int.random(in: 0..<names.count, using: &random)])
         case "stat": return .status(existingOrNew(all, percentExisting: 85))
         case "list": return .list(pick(directories))
         default: return .readLink(pick(files))

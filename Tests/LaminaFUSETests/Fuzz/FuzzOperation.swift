@@ -22,6 +22,11 @@ enum FuzzOperation: Sendable, CustomStringConvertible {
     /// open O_RDWR, unlink the name, then write at `offset` and read everything back through the
     /// descriptor, and fstat it.
     case openUnlinkWrite(BytePath, offset: Int, data: FuzzData)
+    /// open O_RDWR, rename the name, write at 0 through the descriptor, then read the new name.
+    case openRenameWrite(BytePath, BytePath, data: FuzzData)
+    /// open a directory, rename it, create `name` through the open descriptor, then lstat it under
+    /// the directory's new name.
+    case openDirectoryRenameCreate(BytePath, BytePath, name: [UInt8])
     case status(BytePath)
     case list(BytePath)
     case readLink(BytePath)
@@ -44,6 +49,9 @@ enum FuzzOperation: Sendable, CustomStringConvertible {
         case .removeAttribute(let path, let name): "removexattr \(path) \(name)"
         case .symlink(let target, let path): "symlink \(path) -> \(BytePath.escaped(target))"
         case .openUnlinkWrite(let path, let offset, let data): "open-unlink-write \(path) @\(offset) \(data)"
+        case .openRenameWrite(let from, let to, let data): "open-rename-write \(from) -> \(to) \(data)"
+        case .openDirectoryRenameCreate(let from, let to, let name):
+            "opendir-rename-create \(from) -> \(to), then \(BytePath.escaped(name))"
         case .status(let path): "lstat \(path)"
         case .list(let path): "readdir \(path)"
         case .readLink(let path): "readlink \(path)"
@@ -114,6 +122,20 @@ enum FuzzOperation: Sendable, CustomStringConvertible {
             let after = try TreeSnapshot.readAll(file)
             let info = try file.status()
             return "before \(Content(before)), after \(Content(after)), size \(info.st_size), links \(info.st_nlink)"
+        case .openRenameWrite(let from, let to, let data):
+            let file = try root.open(from, flags: O_RDWR)
+            defer { file.close() }
+            try root.rename(from, to: root, to)
+            try file.write(data.bytes, at: 0)
+            let renamed = try root.open(to, flags: O_RDONLY)
+            defer { renamed.close() }
+            return "read \(Content(try TreeSnapshot.readAll(renamed)))"
+        case .openDirectoryRenameCreate(let from, let to, let name):
+            let directory = try root.open(from, flags: O_RDONLY | O_DIRECTORY)
+            defer { directory.close() }
+            try root.rename(from, to: root, to)
+            try directory.open(BytePath([name]), flags: O_WRONLY | O_CREAT, mode: 0o644).close()
+            return Self.brief(try root.status(of: to.appending(name)))
         case .status(let path):
             return Self.brief(try root.status(of: path))
         case .list(let path):

@@ -11,6 +11,8 @@ struct FuzzRun {
     let steps: Int
     let implementations: [ImplementationUnderTest]
     var viewInterval = 100
+    /// Operations to play instead of generating them (to replay or minimise a failing run).
+    var script: [FuzzOperation]? = nil
     /// Every mount is unmounted and mounted again after this many steps, and the views compared.
     var remountInterval = 500
 
@@ -50,6 +52,7 @@ struct FuzzRun {
     }
 
     func run() throws -> Result {
+        let steps = script?.count ?? steps
         let stacks = try MountedStacks("fuzz-\(seed)", layers: FuzzFixture.layers, implementations: implementations)
         var result = Result(seed: seed)
         var generator = FuzzGenerator(seed: seed)
@@ -61,7 +64,8 @@ struct FuzzRun {
             stacks.guarded {
                 repeat {
                     number += 1
-                    let operation = generator.next(tree: FuzzGenerator.entries(under: stacks.kernel.root))
+                    let operation = script.map { $0[number - 1] }
+                        ?? generator.next(tree: FuzzGenerator.entries(under: stacks.kernel.root))
                     let expected = operation.play(in: stacks.kernel.root)
                     result.played.append(Step(number: number, operation: operation, outcome: expected))
                     for candidate in stacks.candidates {

@@ -56,26 +56,37 @@ extension UpperNormalisation {
     /// Two more rules for upper layers written by long random runs (`FuzzRun`), each for a marker
     /// the kernel writes where it changes nothing:
     ///
-    /// 4. `overlay.opaque=y` on a directory without a redirect whose path exists in no lower layer
-    ///    (`lowers`, snapshots keyed as the upper's): the kernel marks every directory it creates in
+    /// 4. `overlay.opaque=y` on a directory without a redirect whose lower path (its parent's and
+    ///    its name) exists in no lower layer (`lowers`, snapshots keyed as the upper's): the kernel marks every directory it creates in
     ///    a merged parent opaque, as an optimisation (fs/overlayfs/dir.c, `ovl_create_upper`);
     ///    with nothing below to hide the marker means nothing.
-    /// 5. An `overlay.redirect` naming the directory's own path: a directory renamed away and back
-    ///    keeps the kernel's redirect, which then points where the directory already is.
+    /// 5. An `overlay.redirect` naming the lower path the directory has without it (its parent's
+    ///    lower path and its own name): the kernel writes the redirect before the rename itself,
+    ///    so a rename that then fails (ENOTEMPTY from the upper file system) leaves one, and a
+    ///    directory renamed away and back keeps one.
     ///
     /// Both are checked by meaning too: `UpperReading` mounts each upper layer over the lowers with
     /// the kernel and compares what it shows.
     static func droppingMarkersWithoutMeaning(_ snapshot: TreeSnapshot, lowers: [TreeSnapshot]) -> TreeSnapshot {
         var result = snapshot
-        for (path, entry) in snapshot.entries where entry.kind == .directory {
-            var attributes = entry.extendedAttributes
+        // The lower path each directory stands for, parents before children.
+        var lowerPaths: [String: String] = [".": ""]
+        let directories = snapshot.entries.filter { $0.value.kind == .directory && $0.key != "." }
+            .keys.sorted { $0.split(separator: "/").count < $1.split(separator: "/").count }
+        for path in directories {
+            guard var attributes = snapshot.entries[path]?.extendedAttributes else { continue }
+            let components = path.split(separator: "/")
+            let parent = components.count > 1 ? components.dropLast().joined(separator: "/") : "."
+            let implied = (lowerPaths[parent] ?? "") + "/" + (components.last.map(String.init) ?? "")
+            lowerPaths[path] = implied
             for prefix in ["trusted.overlay.", "user.overlay."] {
-                if let redirect = attributes[prefix + "redirect"], redirectText(redirect) == "/" + path {
-                    attributes[prefix + "redirect"] = nil
+                if let redirect = attributes[prefix + "redirect"] {
+                    let text = redirectText(redirect)
+                    if text == implied { attributes[prefix + "redirect"] = nil } else { lowerPaths[path] = text }
                 }
                 let hasRedirect = attributes[prefix + "redirect"] != nil
                 if !hasRedirect, attributes[prefix + "opaque"] == Array("y".utf8),
-                   !lowers.contains(where: { $0.entries[path] != nil }) {
+                   !lowers.contains(where: { $0.entries[String((lowerPaths[path] ?? implied).dropFirst())] != nil }) {
                     attributes[prefix + "opaque"] = nil
                 }
             }
