@@ -34,10 +34,13 @@ extension Overlay {
     func openListing(_ node: Node) throws -> OpenedDirectory {
         guard node.isDirectory else { throw SystemError("opendir", errno: ENOTDIR, path: "#\(node.id)") }
         let handle = directories.insert(DirectoryListing(node: node))
-        // Every change to a merged listing comes through this mount, and the kernel drops its
-        // cached listing of a directory whenever it changes one of its names: caching is safe in
-        // writable mounts too.
-        return OpenedDirectory(handle: handle, cacheable: true)
+        // Only where nothing can change a listing (a read-only mount). The kernel's listing cache
+        // (FOPEN_CACHE_DIR) is not safe against a change made while it is being filled: a reader
+        // that starts at offset 0 while the cache is still empty stamps it with the directory's
+        // version as of then, yet the entries that fill it may come from another reader's older
+        // READDIR reply, so a name created (or unlinked) just before stays missing (or listed)
+        // from every later listing until the next change (ChaosTests, listing churn).
+        return OpenedDirectory(handle: handle, cacheable: !stack.hasUpper)
     }
 
     /// The merged entries of a directory now, "." and ".." first.

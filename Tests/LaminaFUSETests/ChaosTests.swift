@@ -16,11 +16,13 @@ import Testing
 ///   alive, holds no more regular files open than before the run (an orphan or file handle kept
 ///   past its close would show) and at most about one handle per directory of its layers
 ///   (`DaemonDescriptors`); it unmounts; the lower layers are unchanged.
-/// - `listingsSeeCreatesAndUnlinks`: threads create, rename and unlink names in a lower directory
-///   and a new one while others list them (through handles kept open and rewound) and look names
-///   up, and the kernel's caches are dropped now and then (so the daemon forgets nodes and
-///   rebuilds directory indexes meanwhile); once they stop, each listing (new or rewound) holds
-///   exactly the names that exist (`ListingChurn`).
+/// - `listingsSeeCreatesAndUnlinks`: in a lower directory and a new one, 150 names each, threads
+///   create, rename and unlink names while others list them (through new handles and handles kept
+///   open and rewound, two per directory) and look names up, and the kernel's caches are dropped
+///   now and then (so the daemon forgets nodes and rebuilds directory indexes meanwhile). Two
+///   checkers create and unlink a name of their own and list after each: the listing must show
+///   what they just did. Once all stop, each listing (new or rewound) holds exactly the names that
+///   exist (`ListingChurn`).
 ///
 /// The runs are timed (the task is a soak), the assertions are not.
 @Suite("Chaos", TestHost.mountComparisons, .serialized)
@@ -63,7 +65,8 @@ struct ChaosTests {
         let (problems, _) = stacks.finish()
         #expect(problems.isEmpty, Comment(rawValue: problems.joined(separator: "\n")))
         print("chaos \(Self.seconds) s: kernel \(expected.calls) calls {\(expected.histogram)}; "
-              + "lamina \(actual.calls) calls {\(actual.histogram)}; daemon descriptors \(descriptorsBefore) -> \(descriptorsAfter)")
+              + "lamina \(actual.calls) calls {\(actual.histogram)}; daemon descriptors \(descriptorsBefore) -> \(descriptorsAfter), "
+              + "\(directories) directories in its layers")
     }
 
     @Test("names created, renamed and unlinked while others list: listings end exact")
@@ -72,16 +75,17 @@ struct ChaosTests {
         let seconds = min(Self.seconds, 8) / 2
         for member in stacks.all {
             try member.root.makeDirectory(BytePath("fresh"), mode: 0o755)
-            let listers = try (0..<2).map { index in
-                try member.root.open(ListingChurn.directories[index], flags: O_RDONLY | O_DIRECTORY)
+            // Two listers per directory: the kernel's listing cache is filled by whichever reads first.
+            let listers = try (0..<4).map { index in
+                try member.root.open(ListingChurn.directories[index % 2], flags: O_RDONLY | O_DIRECTORY)
             }
             defer { for lister in listers { lister.close() } }
-            stacks.guarded { ListingChurn(root: member.root, listers: listers).run(seconds: seconds) }
-            var problems = stacks.guarded { ListingCheck.problems(root: member.root, paths: ListingChurn.paths) }
+            var problems = stacks.guarded { ListingChurn(root: member.root, listers: listers).run(seconds: seconds) }
+            problems += stacks.guarded { ListingCheck.problems(root: member.root, paths: ListingChurn.paths) }
             // A handle open through the whole run, rewound, lists what a new one lists.
             let fresh = ListingCheck.listings(member.root)
             for (index, lister) in listers.enumerated() {
-                let directory = ListingChurn.directories[index]
+                let directory = ListingChurn.directories[index % 2]
                 lseek(lister.rawValue, 0, SEEK_SET)
                 let rewound = Set(((try? lister.directoryRecords()) ?? []).map(\.name.bytes))
                 if rewound != fresh[directory] {

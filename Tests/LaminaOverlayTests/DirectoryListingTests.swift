@@ -92,3 +92,19 @@ import Testing
         }
     }
 }
+
+/// The kernel may keep a listing in its readdir cache only where nothing can change it: its cache
+/// can be filled from a READDIR reply older than the directory version it is stamped with (two
+/// readers from offset 0 while a name is created), which left created names missing from listings
+/// and unlinked ones listed on writable mounts (`ChaosTests`, listing churn, in LaminaFUSETests).
+@Suite struct ListingCacheTests {
+    @Test(arguments: [true, false])
+    func listingsAreCacheableOnlyWhenReadOnly(writable: Bool) throws {
+        let fixture = try LayerFixture()
+        try fixture.file("l0/d/f", "data")
+        let overlay = try fixture.overlay(writable: writable)
+        let opened = try overlay.openDirectory(overlay.node("d"))
+        defer { overlay.releaseDirectory(opened.handle) }
+        #expect(opened.cacheable == !writable)
+    }
+}

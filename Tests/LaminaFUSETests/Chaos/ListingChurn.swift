@@ -2,9 +2,10 @@ import Foundation
 import Glibc
 import LaminaSystem
 
-/// The listing test's workload: four threads create, rename (across the two directories) and
+/// The listing test's workload, in two directories of 150 names that stay: two checkers create
+/// and unlink a name of their own and list after each (`run`), four threads create, rename (across the two directories) and
 /// unlink names of 30-odd bytes (enough of them that a listing takes more than one READDIR),
-/// two list through handles kept open and rewound each time, one looks names up, and one drops
+/// four (two per directory) list through handles kept open and rewound each time, one looks names up, and one drops
 /// the kernel's dentry and inode caches every 200 ms so the daemon gets FORGETs mid-run.
 ///
 /// Thread safety: immutable; the threads share only the mount.
@@ -17,8 +18,41 @@ struct ListingChurn: Sendable {
     /// Open handles of `directories`, one per lister.
     let listers: [FileDescriptor]
 
-    func run(seconds: Double) {
+    /// Runs the churn; returns what the checkers saw go wrong: each checker owns a name no other
+    /// thread touches, creates it and lists its directory through a new handle (the name must be
+    /// there: the create returned before the listing began), then unlinks it and lists again (it
+    /// must be gone).
+    func run(seconds: Double) -> [String] {
+        // Listings of more than one READDIR each: 150 names that stay, in both directories.
+        for directory in Self.directories {
+            for number in 0..<150 {
+                (try? root.open(directory.appending(Array("filler-entry-\(number)".utf8)), flags: O_WRONLY | O_CREAT, mode: 0o644))?.close()
+            }
+        }
         let deadline = Date().addingTimeInterval(seconds)
+        let checks = ThreadResults<[String]>()
+        for index in 0..<2 {
+            checks.start {
+                let directory = Self.directories[index]
+                let name = Array("checker-\(index)".utf8)
+                var seen: [String] = []
+                func listed() -> Bool? {
+                    guard let handle = try? root.open(directory, flags: O_RDONLY | O_DIRECTORY) else { return nil }
+                    defer { handle.close() }
+                    return (try? handle.directoryRecords())?.contains { $0.name.bytes == name }
+                }
+                var rounds = 0
+                while Date() < deadline && seen.count < 5 {
+                    rounds += 1
+                    guard (try? root.open(directory.appending(name), flags: O_WRONLY | O_CREAT, mode: 0o644))?.close() != nil
+                    else { continue }
+                    if listed() == false { seen.append("round \(rounds): \(directory.appending(name)) created but a new listing misses it") }
+                    guard (try? root.unlink(directory.appending(name))) != nil else { continue }
+                    if listed() == true { seen.append("round \(rounds): \(directory.appending(name)) unlinked but a new listing has it") }
+                }
+                return seen
+            }
+        }
         let threads = ThreadResults<Int>()
         for index in 0..<4 {
             threads.start {
@@ -35,13 +69,19 @@ struct ListingChurn: Sendable {
                 return calls
             }
         }
-        for lister in listers {
+        for (index, lister) in listers.enumerated() {
             threads.start {
                 var calls = 0
                 while Date() < deadline {
                     calls += 1
-                    lseek(lister.rawValue, 0, SEEK_SET)
-                    _ = try? lister.directoryRecords()
+                    // Half the time through the handle kept open, half through a new one.
+                    if calls % 2 == 0 {
+                        lseek(lister.rawValue, 0, SEEK_SET)
+                        _ = try? lister.directoryRecords()
+                    } else if let handle = try? root.open(Self.directories[index % 2], flags: O_RDONLY | O_DIRECTORY) {
+                        _ = try? handle.directoryRecords()
+                        handle.close()
+                    }
                 }
                 return calls
             }
@@ -65,6 +105,7 @@ struct ListingChurn: Sendable {
             return calls
         }
         _ = threads.wait()
+        return checks.wait().flatMap { $0 }
     }
 
     private static func randomPath(_ random: inout SeededRandom) -> BytePath {
