@@ -91,7 +91,7 @@ extension EntryRecord {
     var summary: String {
         var text = "\(kind.rawValue) \(String(permissions, radix: 8)) \(owner):\(group)"
         if let content { text += " \(content)" }
-        if let linkTarget { text += " -> \(String(decoding: linkTarget, as: UTF8.self))" }
+        if let linkTarget { text += " -> \(PathText.escape(bytes: linkTarget))" }
         if let device { text += " \(device)" }
         if !problems.isEmpty { text += " [\(problems.joined(separator: "; "))]" }
         return text

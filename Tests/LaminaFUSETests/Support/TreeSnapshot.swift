@@ -14,7 +14,7 @@ struct TreeSnapshot: Sendable {
             let descriptor = try FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY)
             defer { descriptor.close() }
             var record = try recordOfOpenDirectory(descriptor)
-            snapshot.walk(directory: root, descriptor: descriptor, relative: nil)
+            snapshot.walk(descriptor: descriptor, relative: nil)
             record.problems += snapshot.entries["."]?.problems ?? []
             return record
         }
@@ -25,21 +25,20 @@ struct TreeSnapshot: Sendable {
         return snapshot
     }
 
-    private mutating func walk(directory: String, descriptor: FileDescriptor, relative: String?) {
+    /// Lists one directory with getdents64 on its descriptor and reads each entry relative to it
+    /// (names as bytes, `PathText` keys), so names that are not UTF-8 and trees deeper than
+    /// PATH_MAX are read like any other.
+    private mutating func walk(descriptor: FileDescriptor, relative: String?) {
         let here = relative ?? "."
-        let stream: DirectoryStream
-        do { stream = try DirectoryStream(directory) } catch {
+        let listing: [DirectoryRecord]
+        do { listing = try descriptor.directoryRecords() } catch {
             entries[here, default: EntryRecord()].problems.append("\(error)")
             return
         }
-        while true {
-            let next: (name: String, type: UInt8)?
-            do { next = try stream.next() } catch {
-                entries[here, default: EntryRecord()].problems.append("\(error)")
-                return
-            }
-            guard let name = next?.name else { return }
-            let child = relative.map { $0 + "/" + name } ?? name
+        for item in listing {
+            let name = item.name
+            let text = PathText.escape(name)
+            let child = relative.map { $0 + "/" + text } ?? text
             if entries[child] != nil {
                 entries[child]?.problems.append("listed more than once by readdir")
                 continue
@@ -50,14 +49,14 @@ struct TreeSnapshot: Sendable {
             do {
                 let childDescriptor = try descriptor.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
                 defer { childDescriptor.close() }
-                walk(directory: directory + "/" + name, descriptor: childDescriptor, relative: child)
+                walk(descriptor: childDescriptor, relative: child)
             } catch {
                 entries[child]?.problems.append("\(error)")
             }
         }
     }
 
-    private static func record(of name: String, in directory: FileDescriptor) -> EntryRecord {
+    private static func record(of name: FileName, in directory: FileDescriptor) -> EntryRecord {
         var record = EntryRecord()
         do {
             let info = try directory.status(of: name)
