@@ -9,25 +9,38 @@ import Foundation
 final class MountedStack {
     let layout: OverlayLayout
     let mount: OverlayMount
-    private let guardian: LowerGuard
+    /// nil when the test guards lower layers it shares among several mounts itself.
+    private let guardian: LowerGuard?
 
-    /// Builds `layers` under `scratch/NAME/` and mounts them; the upper and work directories are
-    /// made under `upperParent` when given (a small file system of the test's own).
-    init(
+    /// Builds `layers` under `scratch/NAME/lower` and mounts them (see the other initialiser).
+    convenience init(
         _ name: String, layers: [String], kind: OverlayMount.Kind, in scratch: ScratchDirectory,
         upperParent: String? = nil, launcher: [String] = []
     ) throws {
-        let tools = try ScenarioTools(in: scratch)
-        let root = try scratch.directory(name)
-        let lowers = try LayerStackFixture(layers: layers).build(in: root + "/lower", tools: tools)
-        let writable = upperParent ?? root
+        let lowers = try Self.build(layers, in: scratch.directory(name) + "/lower", scratch: scratch)
+        try self.init(name, lowers: lowers, kind: kind, in: scratch, upperParent: upperParent, launcher: launcher)
+    }
+
+    /// Mounts `lowers` (top-most first) with upper and work directories made under `upperParent`
+    /// (a small file system of the test's own) or `scratch/NAME`. `guardsLowers: false` leaves
+    /// the lower layers to a `LowerGuard` of the test's own (layers shared by several mounts).
+    init(
+        _ name: String, lowers: [String], kind: OverlayMount.Kind, in scratch: ScratchDirectory,
+        upperParent: String? = nil, launcher: [String] = [], guardsLowers: Bool = true
+    ) throws {
+        let writable = try upperParent ?? scratch.directory(name)
         let (upper, work) = (writable + "/\(name)-upper", writable + "/\(name)-work")
         for directory in [upper, work] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         layout = OverlayLayout(lowers: lowers, upper: upper, work: work, mountpoint: try scratch.directory(name + "/merged"))
-        guardian = LowerGuard(layers: lowers)
+        guardian = guardsLowers ? LowerGuard(layers: lowers) : nil
         mount = try OverlayMount(kind, layout: layout, launcher: launcher)
+    }
+
+    /// Builds layers from scripts (`LayerStackFixture`) under `directory`; top-most first.
+    static func build(_ layers: [String], in directory: String, scratch: ScratchDirectory) throws -> [String] {
+        try LayerStackFixture(layers: layers).build(in: directory, tools: ScenarioTools(in: scratch))
     }
 
     /// `path` under the mount point.
@@ -35,6 +48,6 @@ final class MountedStack {
 
     func finish() -> [String] {
         mount.unmount()
-        return mount.problems + guardian.changes(by: mount.name)
+        return mount.problems + (guardian?.changes(by: mount.name) ?? [])
     }
 }

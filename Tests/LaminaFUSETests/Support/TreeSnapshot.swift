@@ -65,7 +65,7 @@ struct TreeSnapshot: Sendable {
             case .regular:
                 let file = try directory.open(name, flags: O_RDONLY | O_NOFOLLOW)
                 defer { file.close() }
-                record.content = Content(try readAll(file))
+                record.content = try content(of: file)
             case .symlink: record.linkTarget = try directory.readSymbolicLink(name)
             case .characterDevice, .blockDevice: record.device = MajorMinor(info.st_rdev)
             default: break
@@ -102,12 +102,14 @@ struct TreeSnapshot: Sendable {
         return record
     }
 
-    private static func readAll(_ file: FileDescriptor) throws(SystemError) -> [UInt8] {
-        var result: [UInt8] = []
+    private static func content(of file: FileDescriptor) throws(SystemError) -> Content {
+        var hasher = Content.Hasher()
+        var offset: off_t = 0
         while true {
-            let chunk = try file.read(count: 1 << 16, at: off_t(result.count))
-            if chunk.isEmpty { return result }
-            result += chunk
+            let chunk = try file.read(count: 1 << 20, at: offset)
+            if chunk.isEmpty { return hasher.content }
+            hasher.update(chunk)
+            offset += off_t(chunk.count)
         }
     }
 
