@@ -22,4 +22,19 @@ struct DeepPathTests {
         #expect(deepest > 2 * Self.depth, "fixture: the kernel's upper layer holds both chains")
         #expect(report.differences.isEmpty, report.explanation)
     }
+
+    /// Lower directories of the chain renamed (kernel with `redirect_dir=on`, as Lamina renames
+    /// lower directories by redirect): within their parents (relative redirects), and one to the
+    /// top of the tree, which would need an absolute redirect of about 7,800 bytes: the kernel
+    /// answers EXDEV there (its redirects stop at PATH_MAX), and so must Lamina.
+    @Test("renaming lower directories deep in the chain", arguments: ImplementationUnderTest.laminaFrontEnds)
+    func deepRenames(_ implementation: ImplementationUnderTest) throws {
+        let scenario = Scenario(
+            "deep renames", layers: ["deep-tree make deep \(Self.depth)"], script: "deep-tree move deep \(Self.depth)"
+        ).withRedirects()
+        let report = try MountComparison.run(scenario, on: implementation)
+        #expect(report.reference.transcript.contains("rename its parent within the grandparent: ok"), "fixture: the kernel renames")
+        #expect(report.reference.transcript.contains("rename its parent to the top: Invalid cross-device link"), "fixture: EXDEV")
+        #expect(report.differences.isEmpty, report.explanation)
+    }
 }

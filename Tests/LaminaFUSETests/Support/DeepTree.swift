@@ -6,12 +6,27 @@ extension ScenarioTools {
     /// the bottom, stats, lists, creates, renames, unlinks, appends to `bottom` (its first write:
     /// a copy-up of the file and of every directory above it) and makes a new chain of DEPTH
     /// directories below, printing what each call did, so two mounts' transcripts can be compared.
+    /// `deep-tree move DIR DEPTH` renames lower directories of the chain: the last one within its
+    /// parent, then the one above it to DIR itself (renameat between descriptors 38 levels apart)
+    /// and within its own parent, and reads and writes what they hold under the new names.
     static let deepTree = #"""
         #!/usr/bin/env python3
         import os, stat, sys
         command, top, depth = sys.argv[1], sys.argv[2], int(sys.argv[3])
         def level(i, tag="d"):
             return ("%03d" % i) + tag * 197
+
+        def append_at(directory, name, data):
+            handle = os.open(name, os.O_WRONLY | os.O_APPEND, dir_fd=directory)
+            os.write(handle, data)
+            os.close(handle)
+
+        def read_at(directory, name):
+            handle = os.open(name, os.O_RDONLY, dir_fd=directory)
+            data = os.read(handle, 4096)
+            os.close(handle)
+            os.close(directory)
+            return data
 
         def step(what, call, show=True):
             try:
@@ -38,6 +53,28 @@ extension ScenarioTools {
                 out = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
                 os.write(out, data)
                 os.close(out)
+            sys.exit(0)
+
+        if command == "move":
+            root = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+            grandparent = walk(os.dup(root), [level(i) for i in range(depth - 2)])
+            parent = os.open(level(depth - 2), os.O_RDONLY | os.O_DIRECTORY, dir_fd=grandparent)
+            step("rename the last level within its parent",
+                 lambda: os.rename(level(depth - 1), "renamed", src_dir_fd=parent, dst_dir_fd=parent))
+            step("list its parent", lambda: sorted(os.listdir(parent)))
+            moved = os.open("renamed", os.O_RDONLY | os.O_DIRECTORY, dir_fd=parent)
+            step("list it", lambda: sorted(os.listdir(moved)))
+            handle = os.open("bottom", os.O_RDONLY, dir_fd=moved)
+            step("read its file", lambda: os.read(handle, 100))
+            step("append to its file", lambda: append_at(moved, "bottom", b"more\n"))
+            step("read it again", lambda: os.pread(handle, 100, 0))
+            step("rename its parent to the top", lambda: os.rename(level(depth - 2), "moved", src_dir_fd=grandparent, dst_dir_fd=root))
+            step("rename its parent within the grandparent",
+                 lambda: os.rename(level(depth - 2), "moved", src_dir_fd=grandparent, dst_dir_fd=grandparent))
+            step("list the grandparent", lambda: sorted(os.listdir(grandparent)))
+            step("list the top", lambda: sorted(name[:8] for name in os.listdir(root)))
+            step("read the file through the new names",
+                 lambda: read_at(walk(os.open("moved", os.O_RDONLY | os.O_DIRECTORY, dir_fd=grandparent), ["renamed"]), "bottom"))
             sys.exit(0)
 
         fd = walk(os.open(top, os.O_RDONLY | os.O_DIRECTORY), [level(i) for i in range(depth)])
