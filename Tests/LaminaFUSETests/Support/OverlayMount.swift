@@ -54,7 +54,8 @@ final class OverlayMount {
         if mounted { unmount() }
     }
 
-    /// The FUSE daemon's process id (nil for the kernel).
+    /// The FUSE daemon's process id (nil for the kernel): it runs in the foreground, so this is the
+    /// process that serves the mount.
     var daemonPID: Int32? { daemon?.pid }
 
     /// The daemon's stderr so far (empty for the kernel).

@@ -2,7 +2,7 @@ import Glibc
 import LaminaSystem
 
 /// Relative paths of a `TreeSnapshot` as text that keeps every byte of every name: printable ASCII
-/// stays as it is, every other byte (and `\`) becomes `\xNN`. A Swift `String` would repair bytes
+/// stays as it is, `\` becomes `\\`, every other byte `\xNN`. A Swift `String` would repair bytes
 /// that are not UTF-8 and compare NFC `café` equal to NFD `café`; the escaped forms of two different
 /// names are always two different ASCII strings, so snapshots keyed by them tell such names apart,
 /// and difference messages show which bytes a name has.
@@ -14,10 +14,12 @@ enum PathText {
         var text = ""
         text.reserveCapacity(bytes.count)
         for byte in bytes {
-            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") {
+            if byte == UInt8(ascii: "\\") {
+                text += "\\\\"
+            } else if byte >= 0x20, byte < 0x7F {
                 text.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
             }
         }
         return text
@@ -28,7 +30,10 @@ enum PathText {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8)[...]
         while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "\\"), iterator.first == UInt8(ascii: "x"), iterator.count >= 3,
+            if byte == UInt8(ascii: "\\"), iterator.first == UInt8(ascii: "\\") {
+                bytes.append(byte)
+                iterator = iterator.dropFirst()
+            } else if byte == UInt8(ascii: "\\"), iterator.first == UInt8(ascii: "x"), iterator.count >= 3,
                let value = UInt8(String(decoding: iterator.dropFirst().prefix(2), as: UTF8.self), radix: 16) {
                 bytes.append(value)
                 iterator = iterator.dropFirst(3)

@@ -102,14 +102,12 @@ struct TreeSnapshot: Sendable {
         return record
     }
 
-    private static func content(of file: FileDescriptor) throws(SystemError) -> Content {
-        var hasher = Content.Hasher()
-        var offset: off_t = 0
+    private static func readAll(_ file: FileDescriptor) throws(SystemError) -> [UInt8] {
+        var result: [UInt8] = []
         while true {
-            let chunk = try file.read(count: 1 << 20, at: offset)
-            if chunk.isEmpty { return hasher.content }
-            hasher.update(chunk)
-            offset += off_t(chunk.count)
+            let chunk = try file.read(count: 1 << 16, at: off_t(result.count))
+            if chunk.isEmpty { return result }
+            result += chunk
         }
     }
 
@@ -134,6 +132,18 @@ struct TreeSnapshot: Sendable {
         case S_IFIFO: .fifo
         case S_IFSOCK: .socket
         default: .unknown
+        }
+    }
+
+    /// A regular file's `Content`, read a chunk at a time (files of hundreds of MiB are never held whole).
+    private static func content(of file: FileDescriptor) throws(SystemError) -> Content {
+        var hasher = Content.Hasher()
+        var offset: off_t = 0
+        while true {
+            let chunk = try file.read(count: 1 << 20, at: offset)
+            if chunk.isEmpty { return hasher.content }
+            hasher.update(chunk)
+            offset += off_t(chunk.count)
         }
     }
 }
