@@ -173,6 +173,66 @@ struct ResourceTests {
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// More files held open and then unlinked (or renamed over) than a daemon limited to 128
+    /// descriptors can keep: each removal either works, and the holder still reads the file, or
+    /// fails with EMFILE and the name stays; no holder ever loses its file (before the fix, names
+    /// past the limit were removed and their holders read ENOENT). Once the holders close, every
+    /// remaining name can be removed and the daemon's descriptors come back.
+    @Test("files held open past the daemon's descriptor limit are never lost", arguments: ImplementationUnderTest.laminaFrontEnds)
+    func heldPastTheLimit(_ implementation: ImplementationUnderTest) throws {
+        let scratch = try ScratchDirectory("held-past-limit")
+        defer { scratch.remove() }
+        let count = 200
+        let stack = try MountedStack(
+            "held", layers: ["mkdir dir; i=0; while [ $i -lt \(count) ]; do echo $i > dir/f$i; i=$((i + 1)); done"],
+            kind: .implementation(implementation), in: scratch, launcher: ["prlimit", "--nofile=128", "--"])
+        let pid = try #require(stack.mount.daemonPID)
+        let before = try DaemonUsage.of(pid)
+        let held = try (0..<count).map { try FileDescriptor.open(stack.merged("dir/f\($0)"), flags: O_RDONLY) }
+        var removed = 0
+        var refused = 0
+        var unexpected: [String] = []
+        for index in 0..<count {
+            do {
+                if index % 4 == 0 {
+                    try FileDescriptor.open(stack.merged("dir/n\(index)"), flags: O_WRONLY | O_CREAT, mode: 0o644).close()
+                    try PosixCall.rename(stack.merged("dir/n\(index)"), to: stack.merged("dir/f\(index)"))
+                } else {
+                    try PosixCall.unlink(stack.merged("dir/f\(index)"))
+                }
+                removed += 1
+            } catch where error.errno == EMFILE {
+                refused += 1
+            } catch {
+                unexpected.append("f\(index): \(error)")
+            }
+        }
+        var lost: [String] = []
+        for (index, file) in held.enumerated() {
+            do {
+                if try file.read(count: 16, at: 0) != Array("\(index)\n".utf8) { lost.append("f\(index): wrong data") }
+            } catch {
+                lost.append("f\(index): \(error)")
+            }
+        }
+        held.forEach { $0.close() }
+        print("\(implementation.displayName) under RLIMIT_NOFILE 128: \(removed) of \(count) held files removed, \(refused) refused with EMFILE")
+        #expect(unexpected.isEmpty, "\(unexpected.prefix(5))")
+        #expect(lost.isEmpty, "holders lost \(lost.count) files: \(lost.prefix(5))")
+        #expect(removed >= 16, "the daemon keeps some files that lose their last name")
+        #expect(refused > 0, "fixture: more files than the daemon can keep")
+        _ = try DaemonUsage.waitForDescriptors(pid, atMost: before.descriptors)
+        for name in try FileManager.default.contentsOfDirectory(atPath: stack.merged("dir")) where name.hasPrefix("f") {
+            try PosixCall.unlink(stack.merged("dir/" + name))
+        }
+        let remaining = try FileManager.default.contentsOfDirectory(atPath: stack.merged("dir")).filter { $0.hasPrefix("f") }
+        #expect(remaining.isEmpty, "\(remaining.count) names could not be removed after the holders closed")
+        let after = try DaemonUsage.waitForDescriptors(pid, atMost: before.descriptors)
+        #expect(after.descriptors <= before.descriptors, "before \(before), after \(after)")
+        let problems = stack.finish()
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     /// Creates, writes one byte to, closes and unlinks `count` files; returns how many failed.
     static func createUnlink(in directory: String, count: Int, prefix: String) -> Int {
         var failures = 0
