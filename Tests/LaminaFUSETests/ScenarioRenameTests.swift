@@ -63,6 +63,27 @@ struct ScenarioRenameTests {
         #expect(report.differences.isEmpty, report.explanation)
     }
 
+    /// Lower directories with odd names renamed by redirect (kernel with `redirect_dir=on`): the
+    /// redirect then holds the odd name's bytes, relative (same parent) or in an absolute path.
+    /// Not with a 255-byte name into another directory: the absolute redirect passes the kernel's
+    /// `redirect_max` (256 bytes), a documented difference (`LongRedirectTests`).
+    static let oddNameDirectoryRows: [(NameSet, (String, String))] = NameSet.odd.flatMap { names in
+        (directories.filter { $0.0 == "subdirectory of a merged directory" } + [Self.intoAnotherDirectory])
+            .filter { names.testDescription != NameSet.longest.testDescription || $0.0 != Self.intoAnotherDirectory.0 }
+            .map { (names, $0) }
+    }
+    static let intoAnotherDirectory = (
+        "odd-named directory into another directory", "mv merged/low other/moved; ls -R other merged; cat other/moved/x"
+    )
+
+    @Test("odd names: directories (kernel with redirect_dir=on)", arguments: oddNameDirectoryRows)
+    func oddNameDirectories(_ names: NameSet, _ row: (String, String)) throws {
+        let scenario = Scenario(row.0, layers: [Self.base, Self.second], script: row.1).withNames(names).withRedirects()
+        let report = try MountComparison.run(scenario)
+        #expect(!report.reference.transcript.contains("cross-device"), "fixture: the kernel renamed by redirect")
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
     @Test("files", arguments: files)
     func file(_ name: String, _ script: String) throws {
         let report = try MountComparison.run(Scenario(name, layers: [Self.base, Self.second], script: script))

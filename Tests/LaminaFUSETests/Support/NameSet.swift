@@ -2,8 +2,8 @@ import LaminaTestSupport
 import Testing
 
 /// Names a scenario is played with. A scenario is written with plain names; a name set replaces
-/// some of them (`a`, `b`, `file`, wherever one stands as the last name of a path: `dir/a`,
-/// `dir/.wh.a`, `dir/nested/file`) with the odd names of `OddNames` in its layers and its script,
+/// some of them (`a`, `b`, `file`, `low`, wherever one stands as the last name of a path: `dir/a`,
+/// `dir/.wh.a`, `dir/nested/file`, `merged/low/x`) with the odd names of `OddNames` in its layers and its script,
 /// so every scenario runs again over 255-byte names, names that are not UTF-8, and an NFC/NFD pair
 /// in one directory (`a` is NFC `café`, `b` NFD `café`: removing one must leave the other).
 ///
@@ -18,12 +18,15 @@ struct NameSet: Sendable, CustomTestStringConvertible {
     static let plain = NameSet(testDescription: "plain names", names: [])
     static let longest = NameSet(testDescription: "255-byte names", names: [
         ("a", OddNames.longest), ("b", OddNames.doomed), ("file", [UInt8](repeating: UInt8(ascii: "f"), count: 255)),
+        ("low", [UInt8](repeating: UInt8(ascii: "l"), count: 255)),
     ])
     static let notUTF8 = NameSet(testDescription: "names that are not UTF-8", names: [
         ("a", OddNames.latin1), ("b", OddNames.binary), ("file", [0x80] + Array("file".utf8) + [0xC0]),
+        ("low", [0xFE] + Array("low".utf8) + [0x80]),
     ])
     static let normalisation = NameSet(testDescription: "NFC and NFD caf\u{E9}", names: [
         ("a", OddNames.nfc), ("b", OddNames.nfd), ("file", OddNames.nfd + Array("-file".utf8)),
+        ("low", OddNames.nfd + Array("-low".utf8)),
     ])
     static let odd = [longest, notUTF8, normalisation]
 
