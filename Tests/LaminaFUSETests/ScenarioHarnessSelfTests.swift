@@ -102,14 +102,14 @@ struct ScenarioHarnessSelfTests {
         }
     }
 
-    /// A name set makes exactly its bytes where a script names `a`, `b`, `file` and `.wh.a`, leaves
+    /// A name set makes exactly its bytes where a script names `a`, `b`, `file`, `low` and `.wh.a`, leaves
     /// other words alone, and its keys find what the script made; copying keeps every name.
     @Test("name sets make the bytes they name", arguments: NameSet.odd)
     func nameSet(_ names: NameSet) throws {
         let scratch = try ScratchDirectory("name-set")
         defer { scratch.remove() }
         let layer = try scratch.directory("layer")
-        let script = "mkdir d; echo a > d/a; : > d/b; mkdir d/a2; : > d/file; ln -s a d/link"
+        let script = "mkdir d; echo a > d/a; : > d/b; mkdir d/a2; : > d/file; : > d/low; ln -s a d/link"
             + (names.fits(["d/.wh.a"]) ? "; : > d/.wh.a" : "")
         try Command.check("/bin/sh", ["-euc", names.apply(to: script)], in: layer)
         let directory = try PathText.openDirectory(layer, ["d"] as [FileName])
