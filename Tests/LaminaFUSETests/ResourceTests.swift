@@ -39,6 +39,7 @@ struct ResourceTests {
         #expect(failures == 0, "cycles that failed")
         #expect(after.descriptors <= before.descriptors, "descriptors: before \(before), after \(after)")
         #expect(after.pipesFollowThreads, "pipes: \(after)")
+        #expect(after.directories <= before.directories + 2, "directory handles: one per layer directory of dir: \(after)")
         #expect(after.residentKiB <= before.residentKiB + Self.residentSlackKiB, "memory: before \(before), after \(after)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lower", "other"])
         let problems = stack.finish()
@@ -74,6 +75,7 @@ struct ResourceTests {
         #expect(after.descriptors <= before.descriptors, "before \(before), while held \(whileHeld), after close \(after)")
         #expect(whileHeld.descriptors >= before.descriptors + 3, "the daemon keeps each unlinked file open: \(whileHeld)")
         #expect(after.pipesFollowThreads, "pipes: \(after)")
+        #expect(after.directories <= before.directories + 2, "directory handles: one per layer directory of dir: \(after)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: stack.merged("dir")).isEmpty)
         let problems = stack.finish()
         #expect(problems.isEmpty, "\(problems)")
@@ -187,6 +189,10 @@ struct ResourceTests {
             "held", layers: ["mkdir dir; i=0; while [ $i -lt \(count) ]; do echo $i > dir/f$i; i=$((i + 1)); done"],
             kind: .implementation(implementation), in: scratch, launcher: ["prlimit", "--nofile=128", "--"])
         let pid = try #require(stack.mount.daemonPID)
+        // Warm up: copy `dir` up and let the daemon open its directory handles.
+        try FileDescriptor.open(stack.merged("dir/warm"), flags: O_WRONLY | O_CREAT, mode: 0o644).close()
+        try PosixCall.unlink(stack.merged("dir/warm"))
+        usleep(200_000)
         let before = try DaemonUsage.of(pid)
         let held = try (0..<count).map { try FileDescriptor.open(stack.merged("dir/f\($0)"), flags: O_RDONLY) }
         var removed = 0
@@ -229,6 +235,7 @@ struct ResourceTests {
         #expect(remaining.isEmpty, "\(remaining.count) names could not be removed after the holders closed")
         let after = try DaemonUsage.waitForDescriptors(pid, atMost: before.descriptors)
         #expect(after.descriptors <= before.descriptors, "before \(before), after \(after)")
+        #expect(after.directories <= before.directories + 2, "directory handles: one per layer directory of dir: \(after)")
         let problems = stack.finish()
         #expect(problems.isEmpty, "\(problems)")
     }
