@@ -27,7 +27,8 @@ public struct BenchmarkConfiguration: Sendable {
     public static func standard(programs: [Implementation: String]) -> BenchmarkConfiguration {
         BenchmarkConfiguration(
             layers: [1, 10, 100], filesPerLayer: 500, bigDirectoryEntries: 20_000, bigFileBytes: 256 << 20,
-            seed: 1, repetitions: 5, workloads: Workload.allCases, implementations: Implementation.allCases,
+            seed: 1, repetitions: 5, workloads: Workload.allCases,
+            implementations: Implementation.allCases.filter { $0 != .laminaBefore || programs[$0] != nil },
             programs: programs, cacheDirectory: "/var/cache/lamina-bench", workDirectory: "/tmp",
             statCount: 2_000, createCount: 5_000, unlinkCount: 1_000, quick: false)
     }
@@ -49,10 +50,15 @@ public struct BenchmarkConfiguration: Sendable {
 
     /// Where each FUSE implementation's program is by default: fuse-overlayfs from Debian, and
     /// lamina-overlayfs beside the running executable (/proc/self/exe's directory).
-    public static func defaultPrograms(laminaOverlayfs: String? = nil, fuseOverlayfs: String? = nil) -> [Implementation: String] {
+    /// An earlier lamina-overlayfs (`laminaBefore`) is measured only when given.
+    public static func defaultPrograms(
+        laminaOverlayfs: String? = nil, fuseOverlayfs: String? = nil, laminaBefore: String? = nil
+    ) -> [Implementation: String] {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
         let beside = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("lamina-overlayfs").path
-        return [.fuseOverlayfs: fuseOverlayfs ?? "/usr/bin/fuse-overlayfs", .lamina: laminaOverlayfs ?? beside]
+        var programs: [Implementation: String] = [.fuseOverlayfs: fuseOverlayfs ?? "/usr/bin/fuse-overlayfs", .lamina: laminaOverlayfs ?? beside]
+        programs[.laminaBefore] = laminaBefore
+        return programs
     }
 
     func shape(layers: Int) -> StackShape {

@@ -67,6 +67,7 @@ extension BenchmarkReport {
         case .kernel: "#1f77b4"
         case .fuseOverlayfs: "#d62728"
         case .lamina: "#2ca02c"
+        case .laminaBefore: "#98df8a"
         }
     }
 

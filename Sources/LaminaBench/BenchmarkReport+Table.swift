@@ -6,6 +6,7 @@ extension BenchmarkReport {
     /// then the FUSE daemons' peak memory and CPU time, and every skip.
     public func table() -> String {
         let implementations = measuredImplementations
+        let comparesBuilds = implementations.contains(.laminaBefore)
         var header = "| figure | layers |"
         var rule = "|---|---:|"
         for implementation in implementations {
@@ -13,6 +14,7 @@ extension BenchmarkReport {
             rule += "---:|---:|"
             if implementation != .kernel { header += " ÷kernel |"; rule += "---:|" }
             if implementation == .lamina { header += " ÷fuse-overlayfs |"; rule += "---:|" }
+            if implementation == .lamina && comparesBuilds { header += " ÷before |"; rule += "---:|" }
         }
         var lines = [header, rule]
         let names = Workload.allCases.flatMap(\.figures)
@@ -26,6 +28,7 @@ extension BenchmarkReport {
                     line += " \(figure.map { Self.formatRate($0.operationsPerSecond) } ?? "–") |"
                     if implementation != .kernel { line += " \(Self.formatRatio(figure?.ratioToKernel)) |" }
                     if implementation == .lamina { line += " \(Self.formatRatio(figure?.ratioToFuseOverlayfs)) |" }
+                    if implementation == .lamina && comparesBuilds { line += " \(Self.formatRatio(figure?.ratioToBefore)) |" }
                 }
                 lines.append(line)
             }

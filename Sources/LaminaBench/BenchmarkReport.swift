@@ -33,6 +33,8 @@ public struct BenchmarkReport: Codable, Sendable {
         public var ratioToKernel: Double?
         /// This figure ÷ fuse-overlayfs's.
         public var ratioToFuseOverlayfs: Double?
+        /// Lamina's figure ÷ the earlier build's (`lamina-before`), when both were measured.
+        public var ratioToBefore: Double?
         public var note: String?
     }
 
@@ -79,6 +81,9 @@ public struct BenchmarkReport: Codable, Sendable {
             if let fuse = find(.fuseOverlayfs), fuse.milliseconds > 0 {
                 figures[index].ratioToFuseOverlayfs = figure.milliseconds / fuse.milliseconds
             }
+            if figure.implementation == .lamina, let before = find(.laminaBefore), before.milliseconds > 0 {
+                figures[index].ratioToBefore = figure.milliseconds / before.milliseconds
+            }
         }
     }
 
@@ -105,7 +110,7 @@ extension BenchmarkReport.Figure {
             operations: operations, samplesMilliseconds: samples, medianMilliseconds: median,
             minimumMilliseconds: minimum, statistic: statistic, milliseconds: chosen,
             operationsPerSecond: chosen > 0 ? Double(operations) / (chosen / 1000) : 0,
-            ratioToKernel: nil, ratioToFuseOverlayfs: nil,
+            ratioToKernel: nil, ratioToFuseOverlayfs: nil, ratioToBefore: nil,
             note: notes.isEmpty ? nil : notes.sorted().joined(separator: "; "))
     }
 }

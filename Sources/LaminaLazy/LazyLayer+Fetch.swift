@@ -93,7 +93,7 @@ extension LazyLayer {
             var start = request.lowerBound
             while start < request.upperBound {
                 let piece = start..<min(request.upperBound, start + Self.maximumRequest)
-                let bytes = try reader.read(piece)
+                let bytes = try DemandGate.fetch { () throws(LazyError) in try reader.read(piece) }
                 guard bytes.count == piece.count else { throw .fetch("\(bytes.count) bytes for a range of \(piece.count)") }
                 try LazyError.system { () throws(SystemError) in try blob.write(bytes, at: off_t(piece.lowerBound)) }
                 fetched.append(piece)

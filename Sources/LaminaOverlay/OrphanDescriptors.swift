@@ -30,6 +30,14 @@ final class OrphanDescriptors: Sendable {
     /// True when no orphan is kept (the common case: one atomic load).
     var isEmpty: Bool { count.load(ordering: .relaxed) == 0 }
 
+    /// Number of orphans kept.
+    var keptCount: Int { count.load(ordering: .relaxed) }
+
+    /// Most orphans kept at once: a quarter of the process's descriptor limit (at least 16), so
+    /// that with the directory handles (`DescriptorCache`, half of it) the descriptors each call
+    /// opens for its own duration always find room.
+    static func ceiling(descriptorLimit: Int) -> Int { max(16, descriptorLimit / 4) }
+
     /// Keeps `descriptor` for `node` (replacing, and closing, one kept before).
     func keep(_ descriptor: FileDescriptor, for node: Node, writable: Bool) {
         let replaced = state.withLock {

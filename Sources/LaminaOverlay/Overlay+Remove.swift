@@ -20,7 +20,7 @@ extension Overlay {
             guard let entry = index.entry(named: name) else { throw SystemError(operation, errno: ENOENT, path: name.description) }
             if entry.isDirectory { throw SystemError(operation, errno: EISDIR, path: name.description) }
             try withUpperDirectory(parent) { directory in
-                let orphan = openIfLastName(parent: parent, entry: entry)
+                let orphan = try openIfLastName(parent: parent, entry: entry)
                 if !stack.isUpper(entry.layer) {
                     try makeWhiteout(name, in: directory)
                 } else if entry.inLower {

@@ -111,7 +111,7 @@ private struct Move {
                         leftover = try overlay.moveAside(newName, in: targetDirectory, leavingWhiteout: false)
                     }
                     let whiteout = replaced == nil ? try Whiteout.find(in: targetDirectory, name: newName) : nil
-                    let orphan = replaced.flatMap { overlay.openIfLastName(parent: target, entry: $0) }
+                    let orphan = try replaced.flatMap { try overlay.openIfLastName(parent: target, entry: $0) }
                     try overlay.renameLeavingWhiteout(name, in: sourceDirectory, to: newName, in: targetDirectory,
                                                       leaveWhiteout: moving.inLower, isDirectory: moving.isDirectory, over: whiteout)
                     arriving.inLower = replaced.map { $0.inLower || !overlay.stack.isUpper($0.layer) } ?? (whiteout != nil)

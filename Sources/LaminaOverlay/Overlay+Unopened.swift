@@ -61,13 +61,28 @@ extension Overlay {
     /// Before the name (`parent`, `entry`) goes (the caller holds `parent`'s lock): when it is the
     /// last name of a regular file the kernel holds, a descriptor of the file as it is now (its
     /// upper copy read-write, or its lower copy read-only), for `keepOrphan`.
-    func openIfLastName(parent: Node, entry: DirectoryIndex.Entry) -> (Node, FileDescriptor)? {
+    ///
+    /// Throws EMFILE when as many orphans are kept as `OrphanDescriptors.ceiling` allows, or the
+    /// daemon is out of descriptors even after closing idle ones (EMFILE, ENFILE): the name must
+    /// then stay, because removing it would lose the file for a process that still has it open
+    /// (the unlink or rename fails instead, and works once holders close files).
+    func openIfLastName(parent: Node, entry: DirectoryIndex.Entry) throws -> (Node, FileDescriptor)? {
         guard entry.fileType == S_IFREG,
               let node = nodes.node(in: parent, named: entry.name, inode: entry.inode),
-              node.placement.withLock({ $0.otherLinks.isEmpty }),
-              let descriptor = try? stack.cache.opening({ try withLocation(node) { try open($0, flags: (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW) } })
+              node.placement.withLock({ $0.otherLinks.isEmpty })
         else { return nil }
-        return (node, descriptor)
+        let kept = orphans.keptCount
+        if kept >= 16, kept >= OrphanDescriptors.ceiling(descriptorLimit: ResourceLimits.openFileLimit()) {
+            throw SystemError("unlink", errno: EMFILE, path: entry.name.description)
+        }
+        do {
+            let flags = (node.isUpper ? O_RDWR : O_RDONLY) | O_NOFOLLOW
+            return (node, try stack.cache.opening { try withLocation(node) { try open($0, flags: flags) } })
+        } catch let error as SystemError where error.errno == EMFILE || error.errno == ENFILE {
+            throw error
+        } catch {
+            return nil  // gone or unreadable: nothing a holder could still read either
+        }
     }
 
     /// Keeps the descriptor `openIfLastName` made if the node did lose its last name; closes it otherwise.

@@ -68,6 +68,20 @@ struct ScenarioCopyUpTests {
                 report.explanation)
     }
 
+    /// Changes of `dir/nested/file`, again with each odd name set (`NameSet`): the file copied up is
+    /// then a 255-byte name, a name that is not UTF-8, or an NFD name. A few rows only, to keep the
+    /// suite's time down (each row is two mounts).
+    static let oddNameRows = changes.filter {
+        ["append", "chmod", "touch -d", "setfattr adds", "the inode number stays"].contains($0.0)
+    }
+
+    @Test("odd names: one change", arguments: NameSet.odd, oddNameRows)
+    func oddNames(_ names: NameSet, _ row: (String, String)) throws {
+        let report = try MountComparison.run(Scenario(row.0, layers: [Self.base, Self.second], script: row.1).withNames(names))
+        #expect(report.reference.upper?.entries[names.key("dir/nested/file")] != nil, "fixture: the kernel copied the file up")
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
     @Test("one change", arguments: changes)
     func change(_ name: String, _ script: String) throws {
         let report = try MountComparison.run(Scenario(name, layers: [Self.base, Self.second], script: script))

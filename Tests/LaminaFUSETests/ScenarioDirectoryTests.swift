@@ -54,6 +54,20 @@ struct ScenarioDirectoryTests {
         ("mkdir -p through a removed tree", "rm -rf spread; mkdir -p spread/deep/er; ls -R spread"),
     ]
 
+    /// Removals and recreations of `a`, again with each odd name set (`NameSet`); a few rows only,
+    /// to keep the suite's time down (each row is two mounts).
+    static let oddNameRows = (removals + recreations).filter {
+        ["unlink a lower file", "unlink twice", "mkdir over a removed file", "file over a removed file"].contains($0.0)
+    }
+
+    @Test("odd names: removals and new entries over whiteouts", arguments: NameSet.odd, oddNameRows)
+    func oddNames(_ names: NameSet, _ row: (String, String)) throws {
+        let scenario = Scenario(row.0, layers: [Self.base, Self.second], script: row.1).withNames(names)
+        let report = try MountComparison.run(scenario)
+        #expect(report.reference.finalView.entries[names.key("dir/b")] != nil, "fixture: the kernel shows dir/b")
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
     @Test("unlink and rmdir of lower entries", arguments: removals)
     func removal(_ name: String, _ script: String) throws {
         let report = try MountComparison.run(Scenario(name, layers: [Self.base, Self.second], script: script))

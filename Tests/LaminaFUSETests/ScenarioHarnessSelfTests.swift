@@ -1,4 +1,5 @@
 import Glibc
+import LaminaSystem
 import Testing
 
 /// The comparison harness itself: each kind of difference the mount tests rely on is found, what
@@ -99,6 +100,30 @@ struct ScenarioHarnessSelfTests {
         } else {
             #expect(!changes.isEmpty, "\(change) should show")
         }
+    }
+
+    /// A name set makes exactly its bytes where a script names `a`, `b`, `file`, `low` and `.wh.a`, leaves
+    /// other words alone, and its keys find what the script made; copying keeps every name.
+    @Test("name sets make the bytes they name", arguments: NameSet.odd)
+    func nameSet(_ names: NameSet) throws {
+        let scratch = try ScratchDirectory("name-set")
+        defer { scratch.remove() }
+        let layer = try scratch.directory("layer")
+        let script = "mkdir d; echo a > d/a; : > d/b; mkdir d/a2; : > d/file; : > d/low; ln -s a d/link"
+            + (names.fits(["d/.wh.a"]) ? "; : > d/.wh.a" : "")
+        try Command.check("/bin/sh", ["-euc", names.apply(to: script)], in: layer)
+        let directory = try PathText.openDirectory(layer, ["d"] as [FileName])
+        defer { directory.close() }
+        let made = Set(try directory.directoryRecords().map(\.name.bytes))
+        var expected: Set<[UInt8]> = [Array("a2".utf8), Array("link".utf8)]
+        for entry in names.names { expected.insert(entry.bytes) }
+        if names.fits(["d/.wh.a"]) { expected.insert(Array(".wh.".utf8) + names.names[0].bytes) }
+        #expect(made == expected)
+        try LayerStackFixture.copy(layer, to: scratch.path + "/copy")
+        let copy = TreeSnapshot.capture(scratch.path + "/copy")
+        #expect(copy.entries[names.key("d/a")]?.content == Content(Array("a\n".utf8)))
+        #expect(copy.entries[names.key("d/link")]?.linkTarget == Array("a".utf8))
+        #expect(copy.entries.count == expected.count + 2, "\(copy.entries.keys.sorted())")
     }
 
     /// The tree built twice (`cp -a`), `alteration` run in the second copy (and `reference` in the first).

@@ -27,6 +27,18 @@ struct ScenarioLinkTests {
         ("link over an existing name", "ln dir/a dir/s; ls dir"),
     ]
 
+    /// Links to and from `a`, again with each odd name set (`NameSet`); a few rows only, to keep the
+    /// suite's time down (each row is two mounts).
+    static let oddNameRows = links.filter {
+        ["link to a lower file", "link, then remove the first name", "link over an existing name"].contains($0.0)
+    }
+
+    @Test("odd names: links", arguments: NameSet.odd, oddNameRows)
+    func oddNames(_ names: NameSet, _ row: (String, String)) throws {
+        let report = try MountComparison.run(Scenario(row.0, layers: [Self.base, Self.second], script: row.1).withNames(names))
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
     @Test("link", arguments: links)
     func link(_ name: String, _ script: String) throws {
         let report = try MountComparison.run(Scenario(name, layers: [Self.base, Self.second], script: script))

@@ -46,6 +46,44 @@ struct ScenarioRenameTests {
         ("noreplace onto a new name", "rename2 noreplace dir/a other/new; ls dir other"),
     ]
 
+    /// File renames and renameat2 rows, again with each odd name set (`NameSet`): `a` and `b` are
+    /// then 255-byte names, names that are not UTF-8, or NFC and NFD `café` side by side. A few
+    /// rows only, to keep the suite's time down (each row is two mounts).
+    static let oddNameRows = (files + renameat2).filter {
+        ["lower file, same directory", "lower file over a lower file", "away and back", "exchange two lower files",
+         "noreplace onto a removed name"].contains($0.0)
+    }
+
+    @Test("odd names: files and renameat2", arguments: NameSet.odd, oddNameRows)
+    func oddNames(_ names: NameSet, _ row: (String, String)) throws {
+        let report = try MountComparison.run(Scenario(row.0, layers: [Self.base, Self.second], script: row.1).withNames(names))
+        let oddKeys = names.names.map { "/" + PathText.escape(bytes: $0.bytes) }
+        #expect(report.reference.finalView.entries.keys.contains { key in oddKeys.contains { key.hasSuffix($0) } },
+                "fixture: the kernel shows one of the set's names")
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
+    /// Lower directories with odd names renamed by redirect (kernel with `redirect_dir=on`): the
+    /// redirect then holds the odd name's bytes, relative (same parent) or in an absolute path.
+    /// Not with a 255-byte name into another directory: the absolute redirect passes the kernel's
+    /// `redirect_max` (256 bytes), a documented difference (`LongRedirectTests`).
+    static let oddNameDirectoryRows: [(NameSet, (String, String))] = NameSet.odd.flatMap { names in
+        (directories.filter { $0.0 == "subdirectory of a merged directory" } + [Self.intoAnotherDirectory])
+            .filter { names.testDescription != NameSet.longest.testDescription || $0.0 != Self.intoAnotherDirectory.0 }
+            .map { (names, $0) }
+    }
+    static let intoAnotherDirectory = (
+        "odd-named directory into another directory", "mv merged/low other/moved; ls -R other merged; cat other/moved/x"
+    )
+
+    @Test("odd names: directories (kernel with redirect_dir=on)", arguments: oddNameDirectoryRows)
+    func oddNameDirectories(_ names: NameSet, _ row: (String, String)) throws {
+        let scenario = Scenario(row.0, layers: [Self.base, Self.second], script: row.1).withNames(names).withRedirects()
+        let report = try MountComparison.run(scenario)
+        #expect(!report.reference.transcript.contains("cross-device"), "fixture: the kernel renamed by redirect")
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
     @Test("files", arguments: files)
     func file(_ name: String, _ script: String) throws {
         let report = try MountComparison.run(Scenario(name, layers: [Self.base, Self.second], script: script))

@@ -80,6 +80,42 @@ struct ScenarioWhiteoutTests {
         #expect(report.differences.isEmpty, report.explanation)
     }
 
+    /// Every format again with each odd name set (`NameSet`) that its markers fit: `a` and `b` are
+    /// then 255-byte names (no `.wh.` name can hold one), names that are not UTF-8, or NFC and NFD
+    /// `café` in one directory, where a whiteout of `a` must leave `b` shown.
+    static let oddNameRows: [(NameSet, Format)] = NameSet.odd.flatMap { names in
+        formats.filter { names.fits([$0.middleLayer]) }.map { (names, $0) }
+    }
+
+    @Test("odd names", arguments: oddNameRows)
+    func oddNames(_ names: NameSet, _ format: Format) throws {
+        let scenario = Scenario(
+            format.testDescription, layers: [Self.base, format.middleLayer, Self.top], script: Self.script,
+            comparesInitialView: true
+        ).withNames(names)
+        let report = try MountComparison.run(scenario)
+        let kernelView = try #require(report.reference.initialView)
+        for path in format.hidden { #expect(kernelView.entries[names.key(path)] == nil, "fixture: the kernel hides \(path)") }
+        for path in format.shown { #expect(kernelView.entries[names.key(path)] != nil, "fixture: the kernel shows \(path)") }
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
+    /// NFC and NFD `café` in one lower directory: removing either one leaves the other, in the
+    /// merged view and in the upper layer's whiteout (named by exactly the removed bytes).
+    @Test("a whiteout of NFC or NFD caf\u{E9} hides only that name", arguments: ["a", "b"])
+    func normalisationPair(_ removed: String) throws {
+        let names = NameSet.normalisation
+        let scenario = Scenario(
+            "remove \(removed) of an NFC/NFD pair", layers: [Self.base, Self.top],
+            script: "rm d/\(removed); ls -a d; cat d/a d/b; echo new > d/\(removed); ls -a d"
+        ).withNames(names)
+        let report = try MountComparison.run(scenario)
+        let kept = removed == "a" ? "d/b" : "d/a"
+        #expect(report.reference.finalView.entries[names.key(kept)]?.content != nil, "fixture: the kernel keeps \(kept)")
+        #expect(report.candidate.finalView.entries[names.key(kept)]?.content == report.reference.finalView.entries[names.key(kept)]?.content)
+        #expect(report.differences.isEmpty, report.explanation)
+    }
+
     @Test("read-only mount", arguments: formats)
     func readOnly(_ format: Format) throws {
         let scenario = Scenario(

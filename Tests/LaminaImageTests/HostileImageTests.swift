@@ -1,6 +1,7 @@
 import Foundation
 import LaminaSystem
 import Testing
+import LaminaTestSupport
 @testable import LaminaImage
 
 /// Where a hostile image aims: a directory outside the store holding a file only the host has.
@@ -162,7 +163,7 @@ let hostileImageCases: [HostileImageCase] =
             guard let lamina = laminaExecutable, canMountWithFUSE else { break }
             let mountPoint = temp.sub("mnt")
             try run(lamina, ["mount", "--store", storeRoot, "hostile:1", mountPoint])
-            defer { _ = try? run("/usr/bin/fusermount3", ["-u", mountPoint]) }
+            defer { TestUnmount.unmount(mountPoint) }
             #expect(target.leaks(in: mountPoint).isEmpty, "host files in the merged view: \(target.leaks(in: mountPoint))")
             for expected in present {
                 let parts = expected.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)

@@ -1,6 +1,7 @@
 import Foundation
 import LaminaSystem
 import Testing
+import LaminaTestSupport
 @testable import LaminaImage
 
 /// Overlay markers already on disk in a layer directory (a layer some other tool wrote, or
@@ -73,7 +74,7 @@ struct HostileLayerTests {
         let before = try treeListing(target.directory)
         let mountPoint = temp.sub("mnt")
         try run(laminaExecutable ?? "", ["mount", "--lower", top + ":" + base, mountPoint])
-        defer { _ = try? run("/usr/bin/fusermount3", ["-u", mountPoint]) }
+        defer { TestUnmount.unmount(mountPoint) }
         let leaks = target.leaks(in: mountPoint)
         #expect(leaks.isEmpty, "host files in the merged view: \(leaks)")
         #expect(FileManager.default.contents(atPath: mountPoint + "/keep") == Data("keep".utf8), "the rest of the view still works")
@@ -90,7 +91,7 @@ struct HostileLayerTests {
         let etcBefore = try String(contentsOfFile: "/etc/hostname", encoding: .utf8)
         let mountPoint = temp.sub("mnt"), upper = temp.sub("upper"), work = temp.sub("work")
         try run(laminaExecutable ?? "", ["mount", "--lower", top + ":" + base, "--upper", upper, "--work", work, mountPoint])
-        defer { _ = try? run("/usr/bin/fusermount3", ["-u", mountPoint]) }
+        defer { TestUnmount.unmount(mountPoint) }
         let shown = target.leaks(in: mountPoint)
         #expect(shown.isEmpty, "host files in the writable view: \(shown)")
         // What a container would try: append to whatever shows, and drop new files beside it.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LaminaTestSupport
 @testable import LaminaImage
 
 /// The `lamina` executable built beside this test bundle, if there is one.
@@ -33,7 +34,7 @@ struct MountedImageTests {
         let mountPoint = temp.sub("mnt")
         let lower = try store.layerDirectories(for: "merged:1").joined(separator: ":")
         try run(laminaExecutable ?? "", ["mount", "--lower", lower, mountPoint])
-        defer { _ = try? run("/usr/bin/fusermount3", ["-u", mountPoint]) }
+        defer { TestUnmount.unmount(mountPoint) }
         let ours = try treeListing(mountPoint)
 
         let podman = PrivatePodman(root: temp.sub("podman"))

@@ -66,7 +66,7 @@ extension OddNames {
 
 /// Removes a tree however deep (GNU rm works one directory at a time), after unmounting `mounts`.
 func removeDeepTree(_ path: String, unmounting mounts: [String] = []) {
-    for mount in mounts { _ = try? run("/usr/bin/fusermount3", ["-u", mount]) }
+    for mount in mounts { TestUnmount.unmount(mount) }
     _ = try? run("/bin/rm", ["-rf", "--one-file-system", path])
 }
 
@@ -99,7 +99,7 @@ struct OddNameImageTests {
         let mountPoint = temp.sub("mnt")
         try run(laminaExecutable ?? "", ["image", "mount", "--store", store.root, "names:1", mountPoint])
         #expect(try TreeLine.tree(mountPoint) == OddNames.expectedView())
-        _ = try? run("/usr/bin/fusermount3", ["-u", mountPoint])
+        TestUnmount.unmount(mountPoint)
 
         try store.export("names:1", to: temp.path + "/exported.tar")
         let again = try ImageStore(root: temp.sub("store2"))

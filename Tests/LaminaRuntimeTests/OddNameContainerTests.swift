@@ -122,7 +122,7 @@ struct OddNameContainerTests {
         let images = fixture.containers.images
         var mounts: [String] = []
         defer {
-            for mount in mounts { _ = try? ExternalTool.run("/usr/bin/fusermount3", ["-u", mount]) }
+            for mount in mounts { TestUnmount.unmount(mount) }
             for record in fixture.containers.containers() { try? fixture.containers.remove(record.id, force: true) }
             _ = try? ExternalTool.run("/bin/rm", ["-rf", "--one-file-system", fixture.directory])
         }

@@ -27,7 +27,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Run only these workloads or figures, comma-separated (e.g. walk,stat-missing).")
     var only: String?
 
-    @Option(help: "Implementations to measure, comma-separated: kernel-overlayfs, fuse-overlayfs, lamina.")
+    @Option(help: "Implementations to measure, comma-separated: kernel-overlayfs, fuse-overlayfs, lamina, lamina-before.")
     var implementations: String?
 
     @Option(help: "Seed of the generated stacks and of the sampled names.")
@@ -41,6 +41,9 @@ struct Bench: ParsableCommand {
 
     @Option(help: "The lamina-overlayfs program (default: beside this lamina binary).")
     var laminaOverlayfs: String?
+
+    @Option(help: "An earlier lamina-overlayfs build to measure beside this one in the same run (the table adds Lamina ÷ before).")
+    var laminaBefore: String?
 
     @Option(help: "The fuse-overlayfs program.")
     var fuseOverlayfs: String = "/usr/bin/fuse-overlayfs"
@@ -72,7 +75,8 @@ struct Bench: ParsableCommand {
                          figures.openMicroseconds, figures.hitNanoseconds, figures.missNanoseconds, figures.listingNanosecondsPerEntry))
             return
         }
-        let programs = BenchmarkConfiguration.defaultPrograms(laminaOverlayfs: laminaOverlayfs, fuseOverlayfs: fuseOverlayfs)
+        let programs = BenchmarkConfiguration.defaultPrograms(
+            laminaOverlayfs: laminaOverlayfs, fuseOverlayfs: fuseOverlayfs, laminaBefore: laminaBefore)
         var configuration = quick ? BenchmarkConfiguration.quick(programs: programs)
             : BenchmarkConfiguration.standard(programs: programs)
         if let layers {

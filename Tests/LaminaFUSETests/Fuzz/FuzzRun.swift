@@ -107,9 +107,9 @@ struct FuzzRun {
     }
 
     private func compareViews(_ stacks: MountedStacks, _ comparison: TreeComparison, after moment: String) -> [String] {
-        let expected = ByteTreeSnapshot.capture(stacks.kernel.side.layout.mountpoint)
+        let expected = TreeSnapshot.capture(stacks.kernel.side.layout.mountpoint)
         return stacks.candidates.flatMap { candidate in
-            let actual = ByteTreeSnapshot.capture(candidate.side.layout.mountpoint)
+            let actual = TreeSnapshot.capture(candidate.side.layout.mountpoint)
             return comparison.differences(expected, actual).map { "merged view after \(moment), \(candidate.name): \($0)" }
         }
     }

@@ -26,24 +26,11 @@ struct BytePath: PathArgument, Hashable, Comparable {
     }
 
     /// One text per path, "." for the root: the key of a `TreeSnapshot` entry and what failure
-    /// messages print. Printable ASCII stays, every other byte is `\xNN` (a backslash `\\`):
-    /// Swift compares `String`s by canonical equivalence, so NFC and NFD spellings of one name
-    /// would collide as dictionary keys if they stayed text.
+    /// messages print (`PathText`: Swift compares `String`s by canonical equivalence, so NFC and
+    /// NFD spellings of one name would collide as dictionary keys if they stayed text).
     var description: String { isRoot ? "." : components.map(Self.escaped).joined(separator: "/") }
 
-    static func escaped(_ name: [UInt8]) -> String {
-        var text = ""
-        for byte in name {
-            if byte == UInt8(ascii: "\\") {
-                text += "\\\\"
-            } else if byte >= 0x20 && byte < 0x7f {
-                text.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                text += "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
-            }
-        }
-        return text
-    }
+    static func escaped(_ name: [UInt8]) -> String { PathText.escape(bytes: name) }
 
     static func < (left: BytePath, right: BytePath) -> Bool {
         left.components.lexicographicallyPrecedes(right.components) { $0.lexicographicallyPrecedes($1) }

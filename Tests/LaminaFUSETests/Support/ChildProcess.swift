@@ -60,8 +60,15 @@ final class ChildProcess: Sendable {
             output: Self.contents(outputPath), errorOutput: Self.contents(errorPath))
     }
 
+    /// The file's bytes as text, every byte past ASCII as `\xNN`: output may name files that are
+    /// not UTF-8, and comparing it as `String`s would take NFC and NFD `café` for the same text.
     private static func contents(_ path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        var text = ""
+        for byte in data {
+            if byte < 0x80 { text.unicodeScalars.append(Unicode.Scalar(byte)) } else { text += PathText.escape(bytes: [byte]) }
+        }
+        return text
     }
 
     private static func temporaryFile() throws -> String {

@@ -62,22 +62,54 @@ struct MajorMinor: Equatable, Sendable, CustomStringConvertible {
     var description: String { "\(major)/\(minor)" }
 }
 
-/// A regular file's bytes, summarised: the size, a 64-bit FNV-1a hash and the first bytes (shown
-/// in difference messages).
+/// A regular file's bytes, summarised: the size, a 64-bit hash (FNV-1a over 8-byte words, then
+/// the last bytes one by one) and the first bytes (shown in difference messages). Built a chunk at
+/// a time (`Hasher`), so a file of hundreds of MiB is never held whole.
 struct Content: Equatable, Sendable, CustomStringConvertible {
     var hash: UInt64
     var count: Int
     var prefix: [UInt8]
 
     init(_ bytes: [UInt8]) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
+        var hasher = Hasher()
+        hasher.update(bytes)
+        self = hasher.content
+    }
+
+    private init(hash: UInt64, count: Int, prefix: [UInt8]) {
         self.hash = hash
-        count = bytes.count
-        prefix = Array(bytes.prefix(40))
+        self.count = count
+        self.prefix = prefix
+    }
+
+    /// Consumes a file's bytes in order, in chunks of any size.
+    struct Hasher {
+        private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        private var count = 0
+        private var prefix: [UInt8] = []
+        /// Bytes not yet making a whole word.
+        private var pending: [UInt8] = []
+
+        mutating func update(_ chunk: [UInt8]) {
+            if prefix.count < 40 { prefix += chunk.prefix(40 - prefix.count) }
+            count += chunk.count
+            let bytes = pending.isEmpty ? chunk : pending + chunk
+            let whole = bytes.count / 8 * 8
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < whole {
+                    hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
+                    offset += 8
+                }
+            }
+            pending = Array(bytes[whole...])
+        }
+
+        var content: Content {
+            var result = hash
+            for byte in pending { result = (result ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return Content(hash: result, count: count, prefix: prefix)
+        }
     }
 
     var description: String {
@@ -91,7 +123,7 @@ extension EntryRecord {
     var summary: String {
         var text = "\(kind.rawValue) \(String(permissions, radix: 8)) \(owner):\(group)"
         if let content { text += " \(content)" }
-        if let linkTarget { text += " -> \(String(decoding: linkTarget, as: UTF8.self))" }
+        if let linkTarget { text += " -> \(PathText.escape(bytes: linkTarget))" }
         if let device { text += " \(device)" }
         if !problems.isEmpty { text += " [\(problems.joined(separator: "; "))]" }
         return text

@@ -21,6 +21,13 @@ enum ImplementationUnderTest: String, Sendable, CaseIterable {
         return implementation
     }
 
+    /// Both of Lamina's front ends (`lamina mount` and `lamina-overlayfs`), for tests that must
+    /// hold for each; just the selected implementation when `LAMINA_TEST_IMPL` names another.
+    static var laminaFrontEnds: [ImplementationUnderTest] {
+        let selected = (try? selected()) ?? .lamina
+        return selected == .fuseOverlayfs ? [.fuseOverlayfs] : [.lamina, .laminaOverlayfs]
+    }
+
     var displayName: String { rawValue }
 
     /// The program to run, checked to exist.

@@ -24,25 +24,24 @@ enum KernelFormat {
         // Deepest first, so a directory's own marker is handled after its children.
         for path in snapshot.entries.keys.sorted(by: { $0.count > $1.count }) {
             guard let entry = snapshot.entries[path] else { continue }
-            let full = path == "." ? root : root + "/" + path
-            let name = path.split(separator: "/").last.map(String.init) ?? path
-            let parent = path == "." ? root : String(full.dropLast(name.count + 1))
+            // Through descriptors, one name at a time: names may be any bytes, paths past PATH_MAX.
+            let components = try PathText.components(path)
+            let parent = try PathText.openDirectory(root, components.dropLast())
+            defer { parent.close() }
+            let name: FileName = components.last ?? "."
             for (attribute, value) in entry.extendedAttributes where attribute.hasPrefix("user.overlay.") {
                 let kernelName = "trusted." + attribute.dropFirst("user.".count)
-                let directory = try FileDescriptor.open(parent, flags: O_RDONLY | O_DIRECTORY)
-                defer { directory.close() }
-                try directory.removeExtendedAttribute(attribute, of: path == "." ? "." : name)
-                try PosixCall.setExtendedAttribute(full, name: kernelName, value: value)
+                try parent.removeExtendedAttribute(attribute, of: name)
+                try parent.setExtendedAttribute(kernelName, value: value, of: name)
                 conversions.append("\(path): \(attribute) -> \(kernelName)")
             }
-            guard entry.kind == .regular, name.hasPrefix(".wh.") else { continue }
-            try PosixCall.unlink(full)
+            guard entry.kind == .regular, name.hasPrefix(".wh."), let hidden = name.droppingPrefix(4) else { continue }
+            try parent.unlink(name)
             if name == ".wh..wh..opq" {
-                try PosixCall.setExtendedAttribute(parent, name: "trusted.overlay.opaque", value: Array("y".utf8))
+                try parent.setExtendedAttribute("trusted.overlay.opaque", value: Array("y".utf8), of: ".")
                 conversions.append("\(path) -> trusted.overlay.opaque=y on its directory")
             } else {
-                let target = parent + "/" + name.dropFirst(".wh.".count)
-                try PosixCall.makeNode(target, mode: S_IFCHR, device: 0)
+                try parent.makeNode(hidden, mode: S_IFCHR, device: 0)
                 conversions.append("\(path) -> 0/0 character device")
             }
         }

@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import LaminaSystem
 
 /// A layer stack built at run time: each layer is a shell script run (with `sh -eu`) in its own
 /// empty directory, listed bottom-most first, the order in which images are built. After building,
@@ -24,14 +26,33 @@ struct LayerStackFixture: Sendable {
         return paths.reversed()
     }
 
-    /// Sets the mtime and atime of `directory` and everything below it (symlinks themselves) to `epoch`.
+    /// Sets the mtime and atime of `directory` and everything below it (symlinks themselves) to
+    /// `epoch`, through descriptors (a tree may be deeper than PATH_MAX).
     static func resetTimes(under directory: String) throws {
-        try Command.check("find", [directory, "-exec", "touch", "-h", "-d", "@\(epoch.seconds)", "{}", "+"])
+        let root = try FileDescriptor.open(directory, flags: O_RDONLY | O_DIRECTORY)
+        defer { root.close() }
+        try resetTimes(in: root)
+        try root.setTimes(of: ".", access: epochSpec, modification: epochSpec)
+    }
+
+    private static var epochSpec: timespec { timespec(tv_sec: epoch.seconds, tv_nsec: 0) }
+
+    private static func resetTimes(in directory: FileDescriptor) throws {
+        for record in try directory.directoryRecords() {
+            var isDirectory = record.type == DT_DIR
+            if record.type == DT_UNKNOWN { isDirectory = try directory.status(of: record.name).st_mode & S_IFMT == S_IFDIR }
+            if isDirectory {
+                let child = try directory.open(record.name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+                defer { child.close() }
+                try resetTimes(in: child)
+            }
+            try directory.setTimes(of: record.name, access: epochSpec, modification: epochSpec)
+        }
     }
 
     /// `cp -a`: the same tree again (modes, owners, times, xattrs including `trusted.*`, hard links,
-    /// device nodes), for the second mount.
+    /// device nodes), for the second mount (see `LayerCopy`).
     static func copy(_ source: String, to destination: String) throws {
-        try Command.check("cp", ["-a", source, destination])
+        try LayerCopy.copy(source, to: destination)
     }
 }

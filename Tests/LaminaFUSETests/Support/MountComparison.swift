@@ -6,8 +6,8 @@ import Glibc
 /// views, the upper layers (normalised, see `UpperNormalisation`), the lower layers (which must not
 /// change at all, see `LowerGuard`) and the mounts' own failures.
 enum MountComparison {
-    static func run(_ scenario: Scenario) throws -> ComparisonReport {
-        let implementation = try ImplementationUnderTest.selected()
+    static func run(_ scenario: Scenario, on chosen: ImplementationUnderTest? = nil) throws -> ComparisonReport {
+        let implementation = try chosen ?? ImplementationUnderTest.selected()
         let scratch = try ScratchDirectory(scenario.name)
         defer { scratch.remove() }
         let tools = try ScenarioTools(in: scratch)

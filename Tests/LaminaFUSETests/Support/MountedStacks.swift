@@ -5,7 +5,7 @@ import LaminaSystem
 /// (empty upper and work directories each), all mounted at once so a test can play the same calls
 /// on every mount step by step. `finish()` unmounts and reports what the harness checks after a
 /// run: unmount and daemon failures, lower layers changed (`LowerGuard`), and the upper layers
-/// after unmounting (`ByteTreeSnapshot`, then `UpperNormalisation`).
+/// after unmounting (`TreeSnapshot`, then `UpperNormalisation`).
 ///
 /// Not thread-safe: one test owns it (the mounts themselves may be used from many threads).
 final class MountedStacks {
@@ -96,7 +96,7 @@ final class MountedStacks {
             member.mount.unmount()
             problems += member.mount.problems + member.lowers.changes(by: member.name)
             if let upper = member.side.layout.upper {
-                uppers[member.name] = UpperNormalisation.apply(ByteTreeSnapshot.capture(upper))
+                uppers[member.name] = UpperNormalisation.apply(TreeSnapshot.capture(upper))
             }
         }
         return (problems, uppers)
@@ -115,7 +115,7 @@ final class MountedStacks {
     }
 
     /// The kernel's copy of the lower layers, as snapshots keyed as an upper layer's.
-    func lowerSnapshots() -> [TreeSnapshot] { kernel.side.layout.lowers.map { ByteTreeSnapshot.capture($0) } }
+    func lowerSnapshots() -> [TreeSnapshot] { kernel.side.layout.lowers.map { TreeSnapshot.capture($0) } }
 
     private static func mount(_ side: ComparisonSide, as kind: OverlayMount.Kind) throws -> Member {
         let lowers = LowerGuard(layers: side.layout.lowers)

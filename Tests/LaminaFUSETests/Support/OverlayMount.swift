@@ -31,7 +31,9 @@ final class OverlayMount {
         }
     }
 
-    init(_ kind: Kind, layout: OverlayLayout) throws {
+    /// `launcher`: a command the FUSE daemon is started through, which must exec it in the same
+    /// process (`prlimit --nofile=256 --`), so `daemonPID` is the daemon's.
+    init(_ kind: Kind, layout: OverlayLayout, launcher: [String] = []) throws {
         self.kind = kind
         self.layout = layout
         switch kind {
@@ -39,8 +41,9 @@ final class OverlayMount {
             let all = ([layout.options] + options).joined(separator: ",")
             try KernelMount.mount(source: "overlay", target: layout.mountpoint, type: "overlay", options: all)
         case .implementation(let implementation):
-            let daemon = try ChildProcess(
-                try implementation.program(), Self.arguments(implementation, layout), in: nil, environment: [:])
+            let command = launcher + [try implementation.program()] + Self.arguments(implementation, layout)
+            guard let executable = TestHost.which(command[0]) else { throw HarnessError("\(command[0]): not found on PATH") }
+            let daemon = try ChildProcess(executable, Array(command.dropFirst()), in: nil, environment: [:])
             self.daemon = daemon
             try waitUntilMounted(daemon)
         }

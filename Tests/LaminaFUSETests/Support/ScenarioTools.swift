@@ -1,15 +1,16 @@
 import Foundation
 
 /// Small programs the scenario scripts call, for what coreutils on Debian 12 cannot do:
-/// `rename2 FLAGS OLD NEW` (renameat2 with `noreplace`, `exchange`) and `readdir-offsets DIR`
-/// (telldir/seekdir resumption). Written as python3 (ctypes over glibc) into a test's scratch
+/// `rename2 FLAGS OLD NEW` (renameat2 with `noreplace`, `exchange`), `readdir-offsets DIR`
+/// (telldir/seekdir resumption), `deep-tree` (directory chains deeper than PATH_MAX, walked
+/// with the `*at` calls; see `DeepTree.swift`) and `odirect` (aligned O_DIRECT reads and writes). Written as python3 (ctypes over glibc) into a test's scratch
 /// directory, and put first on the scripts' PATH.
 struct ScenarioTools: Sendable {
     let directory: String
 
     init(in scratch: ScratchDirectory) throws {
         directory = try scratch.directory("bin")
-        for (name, source) in [("rename2", Self.rename2), ("readdir-offsets", Self.readdirOffsets)] {
+        for (name, source) in [("rename2", Self.rename2), ("readdir-offsets", Self.readdirOffsets), ("deep-tree", Self.deepTree), ("odirect", Self.directIO)] {
             let path = directory + "/" + name
             try source.write(toFile: path, atomically: false, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
@@ -35,6 +36,30 @@ struct ScenarioTools: Sendable {
             print("rename2 %s %s %s: %s" % (sys.argv[1], sys.argv[2], sys.argv[3], os.strerror(ctypes.get_errno())),
                   file=sys.stderr)
             sys.exit(1)
+        """#
+
+    static let directIO = #"""
+        #!/usr/bin/env python3
+        # odirect read PATH OFFSET LENGTH | odirect write PATH OFFSET LENGTH BYTE [create]:
+        # one pread/pwrite through an O_DIRECT descriptor, from a page-aligned buffer (an anonymous
+        # mapping) of LENGTH bytes, at OFFSET; prints the count and a digest of what was read.
+        import hashlib, mmap, os, sys
+        op, path, offset, length = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+        buffer = mmap.mmap(-1, length)
+        try:
+            if op == "read":
+                fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+                count = os.preadv(fd, [buffer], offset)
+                print("read %s @%d: %d bytes, sha1 %s" % (path, offset, count, hashlib.sha1(buffer[:count]).hexdigest()[:16]))
+            else:
+                flags = os.O_WRONLY | os.O_DIRECT | (os.O_CREAT if sys.argv[6:] == ["create"] else 0)
+                fd = os.open(path, flags, 0o644)
+                buffer.write(sys.argv[5].encode() * length)
+                count = os.pwritev(fd, [buffer], offset)
+                print("write %s @%d: %d bytes" % (path, offset, count))
+            os.close(fd)
+        except OSError as error:
+            print("%s %s @%d: %s" % (op, path, offset, os.strerror(error.errno)))
         """#
 
     static let readdirOffsets = #"""

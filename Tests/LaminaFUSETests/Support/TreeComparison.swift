@@ -47,7 +47,7 @@ struct TreeComparison {
         }
         check("content", expected.content, actual.content) { $0.map { "\($0)" } ?? "none" }
         check("symlink target", expected.linkTarget, actual.linkTarget) {
-            $0.map { String(decoding: $0, as: UTF8.self) } ?? "none"
+            $0.map { PathText.escape(bytes: $0) } ?? "none"
         }
         check("device", expected.device, actual.device) { $0.map { "\($0)" } ?? "none" }
         check("xattrs", expected.extendedAttributes, actual.extendedAttributes, Self.describe)

@@ -14,7 +14,7 @@ struct TreeSnapshot: Sendable {
             let descriptor = try FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY)
             defer { descriptor.close() }
             var record = try recordOfOpenDirectory(descriptor)
-            snapshot.walk(directory: root, descriptor: descriptor, relative: nil)
+            snapshot.walk(descriptor: descriptor, relative: nil)
             record.problems += snapshot.entries["."]?.problems ?? []
             return record
         }
@@ -25,21 +25,20 @@ struct TreeSnapshot: Sendable {
         return snapshot
     }
 
-    private mutating func walk(directory: String, descriptor: FileDescriptor, relative: String?) {
+    /// Lists one directory with getdents64 on its descriptor and reads each entry relative to it
+    /// (names as bytes, `PathText` keys), so names that are not UTF-8 and trees deeper than
+    /// PATH_MAX are read like any other.
+    private mutating func walk(descriptor: FileDescriptor, relative: String?) {
         let here = relative ?? "."
-        let stream: DirectoryStream
-        do { stream = try DirectoryStream(directory) } catch {
+        let listing: [DirectoryRecord]
+        do { listing = try descriptor.directoryRecords() } catch {
             entries[here, default: EntryRecord()].problems.append("\(error)")
             return
         }
-        while true {
-            let next: (name: String, type: UInt8)?
-            do { next = try stream.next() } catch {
-                entries[here, default: EntryRecord()].problems.append("\(error)")
-                return
-            }
-            guard let name = next?.name else { return }
-            let child = relative.map { $0 + "/" + name } ?? name
+        for item in listing {
+            let name = item.name
+            let text = PathText.escape(name)
+            let child = relative.map { $0 + "/" + text } ?? text
             if entries[child] != nil {
                 entries[child]?.problems.append("listed more than once by readdir")
                 continue
@@ -50,14 +49,14 @@ struct TreeSnapshot: Sendable {
             do {
                 let childDescriptor = try descriptor.open(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
                 defer { childDescriptor.close() }
-                walk(directory: directory + "/" + name, descriptor: childDescriptor, relative: child)
+                walk(descriptor: childDescriptor, relative: child)
             } catch {
                 entries[child]?.problems.append("\(error)")
             }
         }
     }
 
-    private static func record(of name: String, in directory: FileDescriptor) -> EntryRecord {
+    private static func record(of name: FileName, in directory: FileDescriptor) -> EntryRecord {
         var record = EntryRecord()
         do {
             let info = try directory.status(of: name)
@@ -66,7 +65,7 @@ struct TreeSnapshot: Sendable {
             case .regular:
                 let file = try directory.open(name, flags: O_RDONLY | O_NOFOLLOW)
                 defer { file.close() }
-                record.content = Content(try readAll(file))
+                record.content = try content(of: file)
             case .symlink: record.linkTarget = try directory.readSymbolicLink(name)
             case .characterDevice, .blockDevice: record.device = MajorMinor(info.st_rdev)
             default: break
@@ -133,6 +132,18 @@ struct TreeSnapshot: Sendable {
         case S_IFIFO: .fifo
         case S_IFSOCK: .socket
         default: .unknown
+        }
+    }
+
+    /// A regular file's `Content`, read a chunk at a time (files of hundreds of MiB are never held whole).
+    private static func content(of file: FileDescriptor) throws(SystemError) -> Content {
+        var hasher = Content.Hasher()
+        var offset: off_t = 0
+        while true {
+            let chunk = try file.read(count: 1 << 20, at: offset)
+            if chunk.isEmpty { return hasher.content }
+            hasher.update(chunk)
+            offset += off_t(chunk.count)
         }
     }
 }

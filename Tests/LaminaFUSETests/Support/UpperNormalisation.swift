@@ -33,7 +33,7 @@ enum UpperNormalisation {
             }
             for name in ["trusted.overlay.redirect", "user.overlay.redirect"] {
                 if let value = entry.extendedAttributes[name], value.first != UInt8(ascii: "/") {
-                    entry.extendedAttributes[name] = Array(absoluteRedirect(value, entryPath: path).utf8)
+                    entry.extendedAttributes[name] = absoluteRedirect(value, entryPath: path)
                 }
             }
             if entry.isWhiteoutDevice {
@@ -45,10 +45,10 @@ enum UpperNormalisation {
         return result
     }
 
-    private static func absoluteRedirect(_ value: [UInt8], entryPath: String) -> String {
-        let name = String(decoding: value, as: UTF8.self)
-        let components = entryPath.split(separator: "/").dropLast()
-        return "/" + (components + [Substring(name)]).joined(separator: "/")
+    /// `value` against the entry's parent, as bytes (the path is `PathText`, names may not be UTF-8).
+    private static func absoluteRedirect(_ value: [UInt8], entryPath: String) -> [UInt8] {
+        let parents = entryPath.split(separator: "/").dropLast().map { PathText.unescape(String($0)) }
+        return (parents + [value]).flatMap { [UInt8(ascii: "/")] + $0 }
     }
 }
 

@@ -10,6 +10,6 @@ enum UpperReading {
             .joined(separator: ",")
         try KernelMount.mount(source: "overlay", target: mountpoint, type: "overlay", options: options + ",ro")
         defer { try? KernelMount.unmount(mountpoint) }
-        return ByteTreeSnapshot.capture(mountpoint)
+        return TreeSnapshot.capture(mountpoint)
     }
 }
