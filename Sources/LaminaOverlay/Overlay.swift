@@ -207,9 +207,12 @@ public struct OpenedFile: Sendable {
     public var handle: UInt64
     /// The file's data cannot change under the kernel (it lives in a lower layer): keep its page cache.
     public var keepCache: Bool
-    public init(handle: UInt64, keepCache: Bool) {
+    /// The descriptor is the file's upper copy (else a lower layer's file, which must never be written).
+    public var upper: Bool
+    public init(handle: UInt64, keepCache: Bool, upper: Bool) {
         self.handle = handle
         self.keepCache = keepCache
+        self.upper = upper
     }
 }
 
