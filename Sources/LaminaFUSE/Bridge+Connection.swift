@@ -43,7 +43,8 @@ extension Bridge {
             bridge.opensWithoutRequests.store(
                 connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0 && !bridge.passthrough.isActive,
                 ordering: .releasing)
-            bridge.logger.debug("\(transport)")
+            // One line whenever the daemon runs in the foreground (`lamina bench` reads it from there).
+            bridge.logger.notice("\(transport)")
             bridge.logger.debug("FUSE \(connection.pointee.proto_major).\(connection.pointee.proto_minor): capable=0x\(String(connection.pointee.capable, radix: 16)) want=0x\(String(want, radix: 16)) max_readahead=\(connection.pointee.max_readahead)")
         }
     }

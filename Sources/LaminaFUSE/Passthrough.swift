@@ -62,8 +62,8 @@ final class Passthrough: Sendable {
         }
         lamina_transport_request_passthrough(transport)
         active.store(true, ordering: .releasing)
-        let scope = lowerFiles ? "upper and lower files" : "upper files; lower files through the daemon until copied up"
-        return "transport: /dev/fuse through libfuse, passthrough on (\(scope) are read and written by the kernel; opens and metadata are requests)"
+        let scope = lowerFiles ? "upper and lower files" : "upper files (lower files of this writable mount through the daemon)"
+        return "transport: /dev/fuse through libfuse, passthrough on: the kernel reads and writes \(scope) itself; opens and metadata are requests"
     }
 
     var isActive: Bool { active.load(ordering: .acquiring) }
