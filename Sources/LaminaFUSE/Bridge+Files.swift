@@ -53,7 +53,7 @@ extension Bridge {
         _ request: fuse_req_t?, _ node: fuse_ino_t, _ size: Int, _ offset: off_t, _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "read node=\(node) size=\(size) offset=\(offset)") { bridge in
-            let result = try bridge.overlay.withDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node), writing: false) {
+            let result = try bridge.overlay.withReadDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node)) {
                 lamina_fuse_reply_fd_data(request, $0, size, offset)
             }
             if result != 0 { bridge.logger.trace("read node=\(node) reply -> \(result)") }
