@@ -86,7 +86,7 @@ public struct ThroughputBenchmark {
                     skipped.insert(variant.name)
                     continue
                 }
-                if figures[index].transport == nil { figures[index].transport = Self.transportLine(of: mount) }
+                if figures[index].transport == nil { figures[index].transport = mount.daemonTransport() }
                 let (read, write) = try measure(on: mount.path)
                 let usage = try mount.unmount()
                 figures[index].readMegabytesPerSecond.append(read)
@@ -154,13 +154,6 @@ public struct ThroughputBenchmark {
         _ = try? FileTree.remove(directory)
         try PosixCall.rename(partial, to: directory)
         return layer
-    }
-
-    private static func transportLine(of mount: OverlayMount) -> String? {
-        let log = (try? String(contentsOfFile: mount.scratch + "/daemon.log", encoding: .utf8)) ?? ""
-        guard let line = log.split(separator: "\n").first(where: { $0.contains("transport: ") }),
-              let range = line.range(of: "transport: ") else { return nil }
-        return String(line[range.upperBound...])
     }
 
     /// A Markdown table: median MB/s with the range over repetitions, and the ratio of medians to

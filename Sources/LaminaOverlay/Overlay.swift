@@ -121,20 +121,17 @@ public final class Overlay: Sendable {
         if handle != 0 { return try body(descriptor(for: handle)) }
         return try withUnopenedDescriptor(nodes.node(node), writing: writing) { try body($0.rawValue) }
     }
-    /// Runs `body` with a descriptor to serve one read of `handle` (0: opened without a handle).
-    /// A handle opened read-only on a lower file (one that follows copy-ups) reads through a
-    /// descriptor of its own for the call, reopened from the handle's: the kernel sends several
-    /// READs of one file at once from its readahead, and on one shared descriptor their interleaved
-    /// offsets defeat the lower file system's readahead (sequential reads measured 2-3x slower than
-    /// through a descriptor per call); a fresh one reads ahead into the page cache all share.
+    /// Runs `body` with the descriptor to serve one read through `handle` (0: opened without a
+    /// handle). A handle opened read-only on a lower file (one that follows copy-ups) is read as a
+    /// file opened without a handle is: through a descriptor opened for the call where the file
+    /// lives now (or its orphan descriptor), which is what following it means. The kernel sends
+    /// several READs of one file at once, and on the handle's one shared descriptor their
+    /// interleaved offsets defeated the lower file system's readahead (1 GiB sequential reads
+    /// measured 2-3x slower); a reopen of that descriptor through /proc/self/fd read fast but made
+    /// later writes through the mount slow, and WILLNEED advice did not help.
     public func withReadDescriptor<T>(handle: UInt64, node: NodeID, _ body: (Int32) throws -> T) throws -> T {
-        guard handle != 0, FileHandle.fixedDescriptor(handle) == nil else {
-            return try withDescriptor(handle: handle, node: node, writing: false, body)
-        }
-        let shared = FileDescriptor(rawValue: try descriptor(for: handle))
-        guard let own = try? shared.reopened(flags: O_RDONLY) else { return try body(shared.rawValue) }
-        defer { own.close() }
-        return try body(own.rawValue)
+        let perCall = handle != 0 && FileHandle.fixedDescriptor(handle) == nil
+        return try withDescriptor(handle: perCall ? 0 : handle, node: node, writing: false, body)
     }
     public func release(_ handle: UInt64) { files.remove(handle)?.close() }
     public func flush(_ handle: UInt64) throws { _ = try fileHandle(handle) }

@@ -70,11 +70,6 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
-    /// A new open file description of the same file (open of `/proc/self/fd/N`), with its own
-    /// offset and readahead state; works for an unlinked file too.
-    public func reopened(flags: Int32) throws(SystemError) -> FileDescriptor {
-        try FileDescriptor.open(procPath("."), flags: flags)
-    }
 
     /// The `/proc/self/fd/N/path` name of a path under this descriptor, for the syscalls that have
     /// no `*at` form (the `l*xattr` family).
