@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func passthroughModes() throws {
-        #expect(try mount(["-o", "lowerdir=/l", "/m"]).passthrough == .auto)
+        #expect(try mount(["-o", "lowerdir=/l", "/m"]).passthrough == .off)
         for mode in PassthroughMode.allCases {
             #expect(try mount(["-o", "lowerdir=/l,passthrough=\(mode.rawValue)", "/m"]).passthrough == mode)
         }

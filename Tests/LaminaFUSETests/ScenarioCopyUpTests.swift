@@ -54,8 +54,8 @@ struct ScenarioCopyUpTests {
     /// files without a round trip (FUSE no-open mode) and copies up on the first write, so an open
     /// for writing that never writes leaves the same merged view and no upper copy: the only
     /// differences allowed are the kernel's copies (the file and its parents) in its upper layer.
-    /// With FUSE passthrough (as root, where the kernel offers it) every open is a request, and
-    /// Lamina copies up on open as the kernel does: then there is no difference at all.
+    /// With FUSE passthrough (`passthrough=on`) every open is a request, and Lamina copies up on
+    /// open as the kernel does: then there is no difference at all.
     @Test func openForWritingWithoutWriting() throws {
         let script = #"python3 -c "import os; os.close(os.open('dir/nested/file', os.O_RDWR))"; cat dir/nested/file"#
         let report = try MountComparison.run(

@@ -67,9 +67,9 @@ struct ScenarioOpenFileTests {
         ("read a file twice (cached pages)", "cat dir/lower dir/lower; cat dir/big | wc -c"),
     ]
 
-    /// Each use with the default transport (passthrough as root, where every open is a request) and
-    /// without passthrough (no-open mode where the kernel offers it).
-    @Test("use", arguments: uses, ["auto", "off"])
+    /// Each use without passthrough (the default: no-open mode where the kernel offers it) and with
+    /// it (where the kernel and this process allow it; every open is a request then).
+    @Test("use", arguments: uses, ["off", "on"])
     func use(_ use: (String, String), passthrough: String) throws {
         var scenario = Scenario(use.0, layers: [Self.base], script: use.1)
         scenario.implementationOptions = ["passthrough=\(passthrough)"]

@@ -39,7 +39,7 @@ struct MountCommand: ParsableCommand {
     var options: [String] = []
 
     @Option(help: ArgumentHelp(
-        "FUSE passthrough: the kernel reads and writes files itself. on: upper files (and lower files of a read-only mount); all: lower files too (a lower file open for reading cannot be opened for writing meanwhile); off: never; auto (default): on as root where the kernel offers it.",
+        "FUSE passthrough: the kernel reads and writes files itself. on: upper files (and lower files of a read-only mount); all: lower files too (a lower file open for reading cannot be opened for writing meanwhile); off (default): never; auto: on as root where the kernel offers it.",
         valueName: "mode"))
     var passthrough: PassthroughMode?
 
