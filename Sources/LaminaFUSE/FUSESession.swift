@@ -53,6 +53,7 @@ final class FUSESession {
         mounted = true
         // Passthrough needs the transport between libfuse and /dev/fuse (`Passthrough`).
         let passthrough = bridge.takeUnretainedValue().passthrough
+        if let refusal = passthrough.refusal { bridge.takeUnretainedValue().logger.warning("\(refusal)") }
         if passthrough.wanted {
             let result = lamina_transport_install(passthrough.transport, session)
             if result != 0 {

@@ -116,7 +116,8 @@ public final class LowerLayerList: Sendable, Equatable {
     public static func == (left: LowerLayerList, right: LowerLayerList) -> Bool { left === right }
 }
 
-/// How a mount uses FUSE passthrough. `on`: upper files, and lower files where nothing can copy
+/// How a mount uses FUSE passthrough, which only the host's root may use (elsewhere `on` and `all`
+/// warn and mount without it). `on`: upper files, and lower files where nothing can copy
 /// them up (read-only mounts), are read and written by the kernel; lower files of a writable mount
 /// are still read through the daemon, so a reader follows a later copy-up as on overlayfs. `all`:
 /// lower files of writable mounts too, at a cost: while a lower file is open through passthrough,

@@ -39,15 +39,16 @@ final class Passthrough: Sendable {
         lamina_transport_destroy(transport)
     }
 
-    /// Whether the session's I/O goes through the transport: not with `off`, and with `auto` only
-    /// as the host's root (only CAP_SYS_ADMIN in the initial user namespace may register backing
-    /// files). Elsewhere Lamina talks to /dev/fuse through libfuse alone, as without passthrough.
-    var wanted: Bool {
-        switch mode {
-        case .off: false
-        case .on, .all: true
-        case .auto: Privilege.current == .hostRoot
-        }
+    /// Whether the session's I/O goes through the transport: not with `off`, and otherwise only as
+    /// the host's root (only CAP_SYS_ADMIN in the initial user namespace may register backing
+    /// files; elsewhere asking would only cost no-open mode). Without it Lamina talks to /dev/fuse
+    /// through libfuse alone, as without passthrough.
+    var wanted: Bool { mode != .off && Privilege.current == .hostRoot }
+
+    /// Why an explicit `on` or `all` cannot be honoured here, for a warning; nil otherwise.
+    var refusal: String? {
+        guard mode == .on || mode == .all, !wanted else { return nil }
+        return "passthrough=\(mode.rawValue): only the host's root may pass files through; mounting without passthrough"
     }
 
     /// Called from the INIT callback: asks for passthrough when the kernel offered it. Returns a
@@ -55,7 +56,7 @@ final class Passthrough: Sendable {
     func negotiate() -> String {
         let installed = lamina_transport_installed(transport) != 0
         guard installed else {
-            return "transport: /dev/fuse through libfuse, passthrough off (passthrough=\(mode.rawValue)\(mode == .auto ? ", not the host's root" : ""))"
+            return "transport: /dev/fuse through libfuse, passthrough off (passthrough=\(mode.rawValue)\(mode == .off ? "" : ", not the host's root"))"
         }
         guard lamina_transport_passthrough_offered(transport) != 0 else {
             return "transport: /dev/fuse through libfuse, passthrough off (the kernel does not offer it)"
