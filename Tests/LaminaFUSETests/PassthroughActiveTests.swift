@@ -88,6 +88,37 @@ struct PassthroughActiveTests {
         #expect(!log.contains("write node="), "WRITE requests reached the daemon")
     }
 
+    /// The kernel clears a set-user-ID bit when someone without CAP_FSETID writes the file; with
+    /// passthrough the write never reaches the daemon, so the kernel must still ask it to (it
+    /// does: a GETXATTR, then a SETATTR of the mode, before the write).
+    @Test("a passthrough write by another user clears the set-user-ID bit")
+    func setUserIDCleared() throws {
+        guard TestHost.which("setpriv") != nil else {
+            print("skipped: setpriv is not installed")
+            return
+        }
+        let scratch = try ScratchDirectory("passthrough-suid")
+        defer { scratch.remove() }
+        let mounted = try PassthroughMount(scratch: scratch, lower: { _ in }, options: "passthrough=on", writable: true)
+        defer { mounted.unmount() }
+        guard mounted.passthroughActive else {
+            print("skipped: passthrough not available here (\(mounted.transportLine ?? "no transport line"))")
+            return
+        }
+        chmod(scratch.path, 0o755)
+        let path = mounted.mountpoint + "/program"
+        try Data("data\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(chmod(path, 0o4777) == 0)
+        let result = try Command.run(
+            "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", "echo more >> '\(path)'"],
+            timeout: .seconds(30))
+        #expect(result.status == 0, "\(result.transcript)")
+        var status = stat()
+        #expect(stat(path, &status) == 0 && status.st_mode & 0o7777 == 0o777, "mode \(String(status.st_mode, radix: 8))")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "data\nmore\n")
+        #expect(!mounted.daemon.result().errorOutput.contains("write node="), "the write was not passed through")
+    }
+
     /// Runs `body` on another thread while the daemon is stopped; continues the daemon afterwards,
     /// or after 60 s, when the test fails (the body then finishes with the daemon running).
     static func whileStopped<T: Sendable>(_ mounted: PassthroughMount, _ body: @escaping @Sendable () -> T) throws -> T {
