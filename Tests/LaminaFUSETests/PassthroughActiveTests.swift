@@ -27,30 +27,24 @@ struct PassthroughActiveTests {
 
     @Test("reads of a lower file (read-only mount) do not wait for the daemon")
     func readsAroundStoppedDaemon() throws {
-        let scratch = try ScratchDirectory("passthrough-read")
-        defer { scratch.remove() }
-        let mounted = try PassthroughMount(scratch: scratch, lower: Self.fillLower, options: "passthrough=on", writable: false)
-        defer { mounted.unmount() }
-        guard mounted.passthroughActive else {
-            print("skipped: passthrough not available here (\(mounted.transportLine ?? "no transport line"))")
-            return
-        }
-        let fd = open(mounted.mountpoint + "/big", O_RDONLY)
-        try #require(fd >= 0, "open: \(String(cString: strerror(errno)))")
-        defer { close(fd) }
-        let mismatches = try Self.whileStopped(mounted) { () -> Int in
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            var wrong = 0
-            for index in 0..<(Self.size >> 20) {
-                let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(index << 20)) }
-                guard count == buffer.count else { return -1 }
-                var expected = Self.block
-                expected[0] = UInt8(truncatingIfNeeded: index)
-                if buffer != expected { wrong += 1 }
+        try Self.withMount("passthrough-read", lower: Self.fillLower, writable: false) { _, mounted in
+            let fd = open(mounted.mountpoint + "/big", O_RDONLY)
+            try #require(fd >= 0, "open: \(String(cString: strerror(errno)))")
+            defer { close(fd) }
+            let mismatches = try Self.whileStopped(mounted) { () -> Int in
+                var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                var wrong = 0
+                for index in 0..<(Self.size >> 20) {
+                    let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(index << 20)) }
+                    guard count == buffer.count else { return -1 }
+                    var expected = Self.block
+                    expected[0] = UInt8(truncatingIfNeeded: index)
+                    if buffer != expected { wrong += 1 }
+                }
+                return wrong
             }
-            return wrong
+            #expect(mismatches == 0, "read \(mismatches == -1 ? "a short file" : "\(mismatches) wrong blocks")")
         }
-        #expect(mismatches == 0, "read \(mismatches == -1 ? "a short file" : "\(mismatches) wrong blocks")")
     }
 
     /// Writes still wait for one request each (the kernel asks for security.capability before a
@@ -58,34 +52,28 @@ struct PassthroughActiveTests {
     /// which names every WRITE request it serves: none for 100 MiB.
     @Test("writes to a new file reach no WRITE request, and stat sees their size")
     func writesWithoutRequests() throws {
-        let scratch = try ScratchDirectory("passthrough-write")
-        defer { scratch.remove() }
-        let mounted = try PassthroughMount(scratch: scratch, lower: { _ in }, options: "passthrough=on", writable: true)
-        defer { mounted.unmount() }
-        guard mounted.passthroughActive else {
-            print("skipped: passthrough not available here (\(mounted.transportLine ?? "no transport line"))")
-            return
+        try Self.withMount("passthrough-write", lower: { _ in }, writable: true) { _, mounted in
+            let path = mounted.mountpoint + "/new"
+            let fd = open(path, O_RDWR | O_CREAT, 0o644)
+            try #require(fd >= 0, "open: \(String(cString: strerror(errno)))")
+            defer { close(fd) }
+            var block = Self.block
+            var written = 0
+            for index in 0..<(Self.size >> 20) {
+                block[0] = UInt8(truncatingIfNeeded: index)
+                let count = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                guard count == block.count else { break }
+                written += count
+            }
+            #expect(written == Self.size)
+            var status = stat()
+            #expect(fstat(fd, &status) == 0 && Int(status.st_size) == Self.size)
+            #expect(stat(path, &status) == 0 && Int(status.st_size) == Self.size)
+            #expect(stat(mounted.upper + "/new", &status) == 0 && Int(status.st_size) == Self.size)
+            let log = mounted.daemon.result().errorOutput
+            #expect(log.contains("create parent=1 name=new"), "the trace log names requests")
+            #expect(!log.contains("write node="), "WRITE requests reached the daemon")
         }
-        let path = mounted.mountpoint + "/new"
-        let fd = open(path, O_RDWR | O_CREAT, 0o644)
-        try #require(fd >= 0, "open: \(String(cString: strerror(errno)))")
-        defer { close(fd) }
-        var block = Self.block
-        var written = 0
-        for index in 0..<(Self.size >> 20) {
-            block[0] = UInt8(truncatingIfNeeded: index)
-            let count = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard count == block.count else { break }
-            written += count
-        }
-        #expect(written == Self.size)
-        var status = stat()
-        #expect(fstat(fd, &status) == 0 && Int(status.st_size) == Self.size)
-        #expect(stat(path, &status) == 0 && Int(status.st_size) == Self.size)
-        #expect(stat(mounted.upper + "/new", &status) == 0 && Int(status.st_size) == Self.size)
-        let log = mounted.daemon.result().errorOutput
-        #expect(log.contains("create parent=1 name=new"), "the trace log names requests")
-        #expect(!log.contains("write node="), "WRITE requests reached the daemon")
     }
 
     /// The kernel clears a set-user-ID bit when someone without CAP_FSETID writes the file; with
@@ -97,26 +85,37 @@ struct PassthroughActiveTests {
             print("skipped: setpriv is not installed")
             return
         }
-        let scratch = try ScratchDirectory("passthrough-suid")
+        try Self.withMount("passthrough-suid", lower: { _ in }, writable: true) { scratch, mounted in
+            chmod(scratch.path, 0o755)
+            let path = mounted.mountpoint + "/program"
+            try Data("data\n".utf8).write(to: URL(fileURLWithPath: path))
+            #expect(chmod(path, 0o4777) == 0)
+            let result = try Command.run(
+                "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", "echo more >> '\(path)'"],
+                timeout: .seconds(30))
+            #expect(result.status == 0, "\(result.transcript)")
+            var status = stat()
+            #expect(stat(path, &status) == 0 && status.st_mode & 0o7777 == 0o777, "mode \(String(status.st_mode, radix: 8))")
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "data\nmore\n")
+            #expect(!mounted.daemon.result().errorOutput.contains("write node="), "the write was not passed through")
+        }
+    }
+
+    /// Mounts a fresh stack with `passthrough=on` and runs `body`; where passthrough is not
+    /// available here, says so and skips `body`.
+    static func withMount(
+        _ name: String, lower: (String) throws -> Void, writable: Bool,
+        _ body: (ScratchDirectory, PassthroughMount) throws -> Void
+    ) throws {
+        let scratch = try ScratchDirectory(name)
         defer { scratch.remove() }
-        let mounted = try PassthroughMount(scratch: scratch, lower: { _ in }, options: "passthrough=on", writable: true)
+        let mounted = try PassthroughMount(scratch: scratch, lower: lower, options: "passthrough=on", writable: writable)
         defer { mounted.unmount() }
         guard mounted.passthroughActive else {
             print("skipped: passthrough not available here (\(mounted.transportLine ?? "no transport line"))")
             return
         }
-        chmod(scratch.path, 0o755)
-        let path = mounted.mountpoint + "/program"
-        try Data("data\n".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(chmod(path, 0o4777) == 0)
-        let result = try Command.run(
-            "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", "echo more >> '\(path)'"],
-            timeout: .seconds(30))
-        #expect(result.status == 0, "\(result.transcript)")
-        var status = stat()
-        #expect(stat(path, &status) == 0 && status.st_mode & 0o7777 == 0o777, "mode \(String(status.st_mode, radix: 8))")
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "data\nmore\n")
-        #expect(!mounted.daemon.result().errorOutput.contains("write node="), "the write was not passed through")
+        try body(scratch, mounted)
     }
 
     /// Runs `body` on another thread while the daemon is stopped; continues the daemon afterwards,
