@@ -27,6 +27,8 @@ public struct ThroughputBenchmark {
         }
     }
 
+    /// What to measure, and where: file and block size, repetitions, the cache holding the lower
+    /// file, the directory for mounts, the FUSE programs and the variants.
     public struct Configuration: Sendable {
         public var fileBytes = 1 << 30
         public var blockBytes = 1 << 20
