@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CLaminaSystem"),
+        // FUSE passthrough on libfuse 3.14: custom session I/O that amends INIT and OPEN replies.
+        .target(name: "CFuseTransport", dependencies: ["CFuse"]),
 
         // System call wrappers: one Swift function per syscall, errors carry errno and path.
         .target(name: "LaminaSystem", dependencies: ["CLaminaSystem"]),
@@ -38,7 +40,7 @@ let package = Package(
         // The FUSE bridge: adapts the libfuse3 low-level API to the engine.
         .target(
             name: "LaminaFUSE",
-            dependencies: ["CFuse", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["CFuse", "CFuseTransport", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")]),
 
         // The image store: OCI layouts, archives, registry, content-addressed layers.
         .target(

@@ -100,6 +100,7 @@ public final class Benchmark {
                     report.skipped.append(.init(implementation: implementation, layers: layers, reason: failure.reason))
                     return
                 }
+                if usage.transport == nil { usage.transport = mount.daemonTransport() }
                 let steps: [StepTiming]
                 do {
                     try PageCache.dropAll()

@@ -40,6 +40,8 @@ extension BenchmarkReport {
                     + String(format: "%.1f", Double(usage.peakResidentKiB) / 1024)
                     + " | " + String(format: "%.2f", usage.cpuSeconds) + " | \(usage.mounts) |")
             }
+            let transports = Set(daemons.compactMap { usage in usage.transport.map { "\(usage.implementation.rawValue): \($0)" } })
+            if !transports.isEmpty { lines += [""] + transports.sorted().map { "- transport of " + $0 } }
         }
         let notes = Set(figures.compactMap { figure in figure.note.map { "\(figure.implementation.rawValue) \(figure.name): \($0)" } })
         if !notes.isEmpty { lines += [""] + notes.sorted().map { "- " + $0 } }

@@ -45,6 +45,8 @@ public struct BenchmarkReport: Codable, Sendable {
         public var peakResidentKiB: Int
         public var cpuSeconds: Double
         public var mounts: Int
+        /// The FUSE transport the daemon reported (Lamina's "transport: ..." line), if any.
+        public var transport: String? = nil
     }
 
     /// Something not measured, and why.

@@ -28,6 +28,15 @@ final class OverlayMount {
         self.daemon = daemon
     }
 
+    /// The FUSE transport the daemon said it uses (Lamina logs "transport: ..." once the kernel's
+    /// INIT was answered, before the mount answers its first request), from its log.
+    func daemonTransport() -> String? {
+        let log = (try? String(contentsOfFile: scratch + "/daemon.log", encoding: .utf8)) ?? ""
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("transport: ") }),
+              let range = line.range(of: "transport: ") else { return nil }
+        return String(line[range.upperBound...])
+    }
+
     /// What the daemon has used so far (peak RSS and CPU time), read from /proc.
     func daemonUsage() -> ProcessUsage? {
         guard let daemonPID else { return nil }

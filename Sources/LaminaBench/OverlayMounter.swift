@@ -40,13 +40,19 @@ final class OverlayMounter {
 
     /// Mounts `stack`, with `extraTopLayer` (a directory) above its layers when given.
     func mount(_ implementation: Implementation, _ stack: GeneratedStack, extraTopLayer: String? = nil) throws -> OverlayMount {
+        let lowers = (extraTopLayer.map { [$0] } ?? []) + (try lowerDirectories(stack))
+        return try mount(implementation, lowers: lowers)
+    }
+
+    /// Mounts `lowers` (top-most first) over a fresh upper and work dir; `daemonOptions` go to a
+    /// FUSE daemon's `-o` list after the layers (`passthrough=off`).
+    func mount(_ implementation: Implementation, lowers: [String], daemonOptions: String? = nil) throws -> OverlayMount {
         counter += 1
         let scratch = runDirectory + "/m\(counter)"
         let merged = scratch + "/merged", upper = scratch + "/upper", work = scratch + "/work"
         for directory in [scratch, merged, upper, work] { try PosixCall.makeDirectory(directory) }
-        let lowers = (extraTopLayer.map { [$0] } ?? []) + (try lowerDirectories(stack))
-        let options = "lowerdir=" + lowers.joined(separator: ":")
-            + ",upperdir=\(upper),workdir=\(work)"
+        let layers = "lowerdir=" + lowers.joined(separator: ":") + ",upperdir=\(upper),workdir=\(work)"
+        let options = implementation == .kernel ? layers : ([layers] + (daemonOptions.map { [$0] } ?? [])).joined(separator: ",")
         do {
             if implementation == .kernel {
                 try KernelMount.mount(source: "overlay", target: merged, type: "overlay", options: options)

@@ -19,6 +19,10 @@ extension Bridge {
         handle(request, "setattr node=\(node) to_set=\(String(toSet, radix: 16))") { bridge in
             guard let requested = attributes?.pointee else { throw SystemError("setattr", errno: EINVAL) }
             let changes = bridge.changes(requested, toSet)
+            // A truncate would change the data opens passed through to a lower file still read.
+            if changes.size != nil && bridge.passthrough.isActive && bridge.passthrough.files.holdsLowerFile(node) {
+                throw SystemError("truncate (passed through to a lower file)", errno: ETXTBSY)
+            }
             var result = bridge.shown(try bridge.overlay.setAttributes(of: NodeID(node), changes, handle: file?.pointee.fh))
             fuse_reply_attr(request, &result, bridge.timeout)
         }

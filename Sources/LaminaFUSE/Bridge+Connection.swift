@@ -37,10 +37,14 @@ extension Bridge {
         connection.pointee.want = want
         connection.pointee.max_write = maximumWrite
         // max_readahead already holds the most the kernel allows; it can only be lowered.
-        if let userdata {
-            let bridge = Unmanaged<Bridge>.fromOpaque(userdata).takeUnretainedValue()
-            bridge.opensWithoutRequests.store(connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0,
-                                              ordering: .releasing)
+        if let bridge = Bridge.of(userdata: userdata) {
+            let transport = bridge.passthrough.negotiate()
+            // Passthrough needs an OPEN per open: the reply carries the backing file.
+            bridge.opensWithoutRequests.store(
+                connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0 && !bridge.passthrough.isActive,
+                ordering: .releasing)
+            // One line whenever the daemon runs in the foreground (`lamina bench` reads it from there).
+            bridge.logger.notice("\(transport)")
             bridge.logger.debug("FUSE \(connection.pointee.proto_major).\(connection.pointee.proto_minor): capable=0x\(String(connection.pointee.capable, radix: 16)) want=0x\(String(want, radix: 16)) max_readahead=\(connection.pointee.max_readahead)")
         }
     }

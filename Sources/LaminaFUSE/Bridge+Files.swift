@@ -1,4 +1,5 @@
 import CFuse
+import CFuseTransport
 import Glibc
 import LaminaOverlay
 import LaminaSystem
@@ -12,11 +13,15 @@ extension Bridge {
             guard let file else { throw SystemError("open", errno: EINVAL) }
             // The kernel then stops sending OPEN and RELEASE for files (see `opensWithoutRequests`).
             if bridge.opensWithoutRequests.load(ordering: .acquiring) { throw SystemError("open", errno: ENOSYS) }
-            let opened = try bridge.overlay.open(NodeID(node), flags: file.pointee.flags)
-            file.pointee.fh = opened.handle
-            lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
-            if fuse_reply_open(request, file) != 0 {
-                bridge.overlay.release(opened.handle)
+            let flags = file.pointee.flags
+            let writing = flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0
+            // Checked before the engine copies the file up for a writer it cannot pass through.
+            if writing && bridge.passthrough.isActive && bridge.passthrough.files.holdsLowerFile(node) {
+                throw SystemError("open (passed through to a lower file)", errno: ETXTBSY)
+            }
+            let opened = try bridge.overlay.open(NodeID(node), flags: flags)
+            try bridge.replyOpened(request, node: node, opened, writing: writing, file: file) { backing in
+                lamina_transport_reply_open(request, file, backing)
             }
         }
     }
@@ -31,12 +36,15 @@ extension Bridge {
             let (entry, opened) = try bridge.overlay.create(
                 parent: NodeID(parent), name: try Bridge.name(name), mode: mode, flags: file.pointee.flags,
                 caller: bridge.caller(request), keepOpen: !bridge.opensWithoutRequests.load(ordering: .acquiring))
-            file.pointee.fh = opened.handle
-            lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
             var parameters = bridge.entryParameters(entry)
-            if fuse_reply_create(request, &parameters, file) != 0 {
-                bridge.overlay.release(opened.handle)
+            let writing = file.pointee.flags & O_ACCMODE != O_RDONLY
+            do {
+                try bridge.replyOpened(request, node: fuse_ino_t(entry.node), opened, writing: writing, file: file) { backing in
+                    lamina_transport_reply_create(request, &parameters, file, backing)
+                }
+            } catch {
                 bridge.overlay.forget(entry.node, lookups: 1)
+                throw error
             }
         }
     }
@@ -45,7 +53,7 @@ extension Bridge {
         _ request: fuse_req_t?, _ node: fuse_ino_t, _ size: Int, _ offset: off_t, _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "read node=\(node) size=\(size) offset=\(offset)") { bridge in
-            let result = try bridge.overlay.withDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node), writing: false) {
+            let result = try bridge.overlay.withReadDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node)) {
                 lamina_fuse_reply_fd_data(request, $0, size, offset)
             }
             if result != 0 { bridge.logger.trace("read node=\(node) reply -> \(result)") }
@@ -68,7 +76,10 @@ extension Bridge {
 
     static func release(_ request: fuse_req_t?, _ node: fuse_ino_t, _ file: UnsafeMutablePointer<fuse_file_info>?) {
         handle(request, "release node=\(node)") { bridge in
-            if let handle = file?.pointee.fh, handle != 0 { bridge.overlay.release(handle) }
+            if let handle = file?.pointee.fh, handle != 0 {
+                bridge.overlay.release(handle)
+                if bridge.passthrough.isActive { bridge.passthrough.detach(node: node) }
+            }
             fuse_reply_err(request, 0)
         }
     }
@@ -89,6 +100,43 @@ extension Bridge {
         handle(request, "fallocate node=\(node) mode=\(mode) offset=\(offset) length=\(length)") { bridge in
             try bridge.overlay.allocate(handle: file?.pointee.fh ?? 0, node: NodeID(node), mode: mode, offset: offset, length: length)
             fuse_reply_err(request, 0)
+        }
+    }
+}
+
+extension Bridge {
+    /// Replies to an open or create with `reply` (given the backing id, 0 for none) and, where
+    /// passthrough is on, the backing file the kernel should read and write itself (`Passthrough`).
+    /// If the kernel does not take the reply, the handle is released again; an open that cannot
+    /// share the node's backing file is refused with ETXTBSY (thrown, after releasing the handle).
+    func replyOpened(
+        _ request: fuse_req_t?, node: fuse_ino_t, _ opened: OpenedFile, writing: Bool,
+        file: UnsafeMutablePointer<fuse_file_info>, reply: (Int32) -> Int32
+    ) throws {
+        file.pointee.fh = opened.handle
+        guard passthrough.isActive, opened.handle != 0 else {
+            lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
+            if reply(0) != 0 { overlay.release(opened.handle) }
+            return
+        }
+        let answer = passthrough.attach(node: node, upper: opened.upper, writing: writing) {
+            try overlay.descriptor(for: opened.handle)
+        }
+        let sent: Int32
+        switch answer {
+        case .busy:
+            overlay.release(opened.handle)
+            throw SystemError("open (passed through to a lower file)", errno: ETXTBSY)
+        case .cached:
+            lamina_fuse_file_info_set_keep_cache(file, opened.keepCache ? 1 : 0)
+            sent = reply(0)
+        case .passthrough(let id):
+            lamina_fuse_file_info_set_keep_cache(file, 0)
+            sent = reply(id)
+        }
+        if sent != 0 {
+            overlay.release(opened.handle)
+            passthrough.detach(node: node)
         }
     }
 }

@@ -1,4 +1,5 @@
 import CFuse
+import CFuseTransport
 import Glibc
 import LaminaOverlay
 import LaminaSystem
@@ -25,8 +26,10 @@ final class Bridge: Sendable {
     /// The kernel opens files without OPEN requests (no-open mode, set at INIT): `open` answers
     /// ENOSYS once, and reads, writes, fsync and fallocate come with handle 0.
     let opensWithoutRequests = Atomic<Bool>(false)
+    /// FUSE passthrough for regular files (the session's userdata is its transport).
+    let passthrough: Passthrough
 
-    init(overlay: Overlay, options: MountOptions, logger: Logger) {
+    init(overlay: Overlay, options: MountOptions, logger: Logger) throws(MountError) {
         self.overlay = overlay
         self.logger = logger
         self.timeout = options.cacheTimeout
@@ -34,12 +37,17 @@ final class Bridge: Sendable {
         self.extendedAttributes = options.extendedAttributes
         self.staticDirectoryLinks = options.staticDirectoryLinks
         self.idMapping = options.idMapping
+        self.passthrough = try Passthrough(mode: options.passthrough, readOnly: options.isReadOnly, logger: logger)
     }
 
-    /// The bridge a request belongs to (the session's userdata).
+    /// The bridge a request belongs to (the session's userdata is the transport, which holds it).
     static func of(_ request: fuse_req_t?) -> Bridge? {
-        guard let userdata = fuse_req_userdata(request) else { return nil }
-        return Unmanaged<Bridge>.fromOpaque(userdata).takeUnretainedValue()
+        of(userdata: fuse_req_userdata(request))
+    }
+
+    static func of(userdata: UnsafeMutableRawPointer?) -> Bridge? {
+        guard let bridge = lamina_transport_bridge(userdata) else { return nil }
+        return Unmanaged<Bridge>.fromOpaque(bridge).takeUnretainedValue()
     }
 
     /// Runs one operation for `request`: finds the bridge, runs `body`, and replies with the errno of

@@ -1,4 +1,5 @@
 import CFuse
+import CFuseTransport
 import Glibc
 import LaminaOverlay
 import LaminaSystem
@@ -27,8 +28,11 @@ final class FUSESession {
         }
         var operations = LowLevelOperations.table()
         let retained = Unmanaged.passRetained(bridge)
+        // The session's userdata is the transport, which hands the bridge to every callback.
+        lamina_transport_set_bridge(bridge.passthrough.transport, retained.toOpaque())
         guard let session = fuse_session_new(
-            &arguments, &operations, MemoryLayout<fuse_lowlevel_ops>.size, retained.toOpaque()) else {
+            &arguments, &operations, MemoryLayout<fuse_lowlevel_ops>.size,
+            UnsafeMutableRawPointer(bridge.passthrough.transport)) else {
             retained.release()
             throw MountError(.system, "cannot create the FUSE session: \(Self.lastLibfuseMessage(or: "libfuse refused the options"))")
         }
@@ -47,6 +51,15 @@ final class FUSESession {
             throw MountError(.system, "cannot mount on \(mountPoint): \(reason)")
         }
         mounted = true
+        // Passthrough needs the transport between libfuse and /dev/fuse (`Passthrough`).
+        let passthrough = bridge.takeUnretainedValue().passthrough
+        if let refusal = passthrough.refusal { bridge.takeUnretainedValue().logger.warning("\(refusal)") }
+        if passthrough.wanted {
+            let result = lamina_transport_install(passthrough.transport, session)
+            if result != 0 {
+                bridge.takeUnretainedValue().logger.warning("passthrough off: cannot install the FUSE transport: \(SystemError("fuse_session_custom_io", errno: -result))")
+            }
+        }
     }
 
     /// fusermount3's last line, without its program name ("fusermount3: option allow_other only

@@ -56,6 +56,11 @@ extension MountOptions {
         case ("max_idle_threads", let value?): maxIdleThreads = Int32(clamping: try Self.number(value, option: name))
         case ("max_threads", let value?): maxThreads = try Self.number(value, option: name)
         case ("auto_unmount", nil): autoUnmount = true
+        case ("passthrough", let value?):
+            guard let mode = PassthroughMode(rawValue: value) else {
+                throw MountError(.usage, "invalid passthrough=\(value): expected on, off, auto or all")
+            }
+            passthrough = mode
         case ("nosuid", nil), ("nodev", nil), ("noexec", nil), ("noatime", nil), ("sync", nil), ("dirsync", nil):
             setKernelFlag(name)
         case ("suid", nil): clearKernelFlag("nosuid")

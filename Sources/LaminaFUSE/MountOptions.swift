@@ -54,6 +54,11 @@ public struct MountOptions: Sendable, Equatable {
     public var maxIdleThreads: Int32 = -1
     public var maxThreads: UInt32 = 0
     public var autoUnmount = false
+    /// `passthrough=on|off|auto|all`: whether the kernel reads and writes regular files itself (FUSE
+    /// passthrough, see `Passthrough`). Off unless asked for: it makes large writes 2-4x faster but
+    /// costs an OPEN request per open(2) that no-open mode saves (small files read again: 1.3-3x
+    /// slower; docs/performance.md, "Transport").
+    public var passthrough: PassthroughMode = .off
     /// Options accepted for compatibility that change nothing (logged with --debug).
     public var ignoredOptions: [String] = []
 
@@ -109,4 +114,17 @@ public final class LowerLayerList: Sendable, Equatable {
     }
 
     public static func == (left: LowerLayerList, right: LowerLayerList) -> Bool { left === right }
+}
+
+/// How a mount uses FUSE passthrough, which only the host's root may use (elsewhere `on` and `all`
+/// warn and mount without it). `on`: upper files, and lower files where nothing can copy
+/// them up (read-only mounts), are read and written by the kernel; lower files of a writable mount
+/// are still read through the daemon, so a reader follows a later copy-up as on overlayfs. `all`:
+/// lower files of writable mounts too, at a cost: while a lower file is open through passthrough,
+/// opening it for writing or truncating it fails with ETXTBSY (the kernel holds one backing file
+/// per inode). `off` (the default): every read and write is a request to the daemon, and files
+/// are opened without a request (no-open mode). `auto`: `on` as the host's root (only that may
+/// register backing files), else `off`.
+public enum PassthroughMode: String, Sendable, Equatable, CaseIterable {
+    case on, off, auto, all
 }

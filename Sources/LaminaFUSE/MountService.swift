@@ -29,7 +29,7 @@ public enum MountService {
             } catch {
                 throw MountError(.system, "cannot open the layer stack: \(error)")
             }
-            let bridge = Bridge(overlay: overlay, options: prepared.options, logger: logger)
+            let bridge = try Bridge(overlay: overlay, options: prepared.options, logger: logger)
             session = try FUSESession(options: prepared.options, bridge: bridge)
             try session.mount(at: prepared.options.mountPoint)
             try session.installSignalHandlers()

@@ -20,6 +20,8 @@ public enum OverlayfsCommandLine {
             -d, --debug, -o debug   log every operation (implies -f)
             -s                 single-threaded
             -o OPTIONS         comma-separated mount options (see docs/compatibility.md)
+            -o passthrough=on|off|auto|all   the kernel reads and writes files itself (FUSE
+                               passthrough; default off)
             -V, --version      print the version
             -h, --help         print this help
         """

@@ -26,6 +26,9 @@ final class DirectoryBox: Sendable {
         var index: DirectoryIndex?
         /// Lookups answered by probing the layers while there is no index (see `Overlay+Probe`).
         var probes: Int32 = 0
+        /// How many lookups may probe before the index is built, weighed at the first lookup
+        /// from the size of the directory's copies (nil until then).
+        var probeBudget: Int32?
         /// Counts changes to the directory's entries, so a build that read the layers before a
         /// change is not installed after it.
         var generation: UInt64 = 0

@@ -32,6 +32,16 @@ extension LayerDirectory {
         return listing
     }
 
+    /// About how many bytes of names reading this copy whole goes through: its st_size (ext4 and
+    /// xfs grow a directory by blocks), or 32 bytes an entry of its index (read with no syscall).
+    func listingBytes(_ cache: DescriptorCache) throws -> Int {
+        guard let index = source.index else {
+            return try withDescriptor(cache) { Int(try $0.status().st_size) }
+        }
+        guard indexDirectory != Self.missing else { return 0 }
+        return index.entries(of: LayerDirectoryID(rawValue: indexDirectory)).count * 32
+    }
+
     /// Whether this copy holds `name`, whites it out, or neither (an fstatat, and one of `.wh.NAME`
     /// when it is absent; one hash probe in an index).
     func presence(of name: FileName, _ cache: DescriptorCache) throws -> Presence {

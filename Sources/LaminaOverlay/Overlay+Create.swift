@@ -59,16 +59,16 @@ extension Overlay {
             if flags & O_EXCL != 0 { throw SystemError("create", errno: EEXIST, path: name.description) }
             let found = try lookupEntry(parent: parent, name: name)
             // (O_TRUNC reaches the engine as a truncating setattr: atomic O_TRUNC is not negotiated.)
-            if !keepOpen { return (found, OpenedFile(handle: 0, keepCache: false)) }
+            if !keepOpen { return (found, OpenedFile(handle: 0, keepCache: false, upper: true)) }
             return (found, try openFile(nodes.node(found.node), flags: flags & ~O_CREAT))
         }
         let (node, status) = (made.0, made.1)
         guard keepOpen else {
             descriptor.close()
-            return (entry(for: node, attributes: merged(status, of: node)), OpenedFile(handle: 0, keepCache: false))
+            return (entry(for: node, attributes: merged(status, of: node)), OpenedFile(handle: 0, keepCache: false, upper: true))
         }
         let file = register(node, descriptor: descriptor, flags: openFlags, follows: false)
-        return (entry(for: node, attributes: merged(status, of: node)), OpenedFile(handle: file, keepCache: false))
+        return (entry(for: node, attributes: merged(status, of: node)), OpenedFile(handle: file, keepCache: false, upper: true))
     }
 
     /// Makes `name` in `parent`'s upper directory with `make`, then gives it the caller's owner and

@@ -14,13 +14,13 @@ extension Overlay {
         }
         if node.isUpper {
             let descriptor = try openFile(of: node, flags: flags)
-            return OpenedFile(handle: register(node, descriptor: descriptor, flags: flags, follows: false), keepCache: false)
+            return OpenedFile(handle: register(node, descriptor: descriptor, flags: flags, follows: false), keepCache: false, upper: true)
         }
         let readFlags = flags & ~O_TRUNC
         let descriptor = try openFile(of: node, flags: readFlags)
         // In a writable mount another handle may copy the file up: this one then follows it.
         let handle = register(node, descriptor: descriptor, flags: readFlags, follows: stack.hasUpper)
-        return OpenedFile(handle: handle, keepCache: true)
+        return OpenedFile(handle: handle, keepCache: true, upper: false)
     }
 
     func register(_ node: Node, descriptor: FileDescriptor, flags: Int32, follows: Bool) -> UInt64 {

@@ -64,18 +64,25 @@ extension Overlay {
     func resolve(_ name: FileName, in directory: Node) throws -> Resolution? {
         if name.isDotOrDotDot || Whiteout.isMarkerName(name) { return nil }
         let box = try directoryBox(directory)
-        enum Answer { case indexed(Resolution?), probe, build }
+        enum Answer { case indexed(Resolution?), probe, build, weigh }
         let answer = box.state.withLock { state -> Answer in
             if let index = state.index {
                 return .indexed(index.entry(named: name).map { Resolution($0, in: index) })
             }
             if state.building { return .probe }
+            guard let budget = state.probeBudget else { return .weigh }
             state.probes += 1
-            return state.probes > probeLimit(layers: state.lowerSources.count + 1) ? .build : .probe
+            return state.probes > budget ? .build : .probe
         }
         switch answer {
         case .indexed(let resolution):
             return resolution
+        case .weigh:
+            let budget = try probeBudget(directory, box: box)
+            box.state.withLock { state in
+                if state.probeBudget == nil { state.probeBudget = budget }
+            }
+            return try resolve(name, in: directory)
         case .probe:
             return try probe(name, in: directory, box: box)
         case .build:
@@ -87,9 +94,24 @@ extension Overlay {
     }
 
     /// How many lookups a directory without an index answers by probing its layers before it is
-    /// read whole: a probe costs a syscall or two per layer, a build one listing of every layer.
-    private func probeLimit(layers: Int) -> Int32 {
-        Int32(max(0, 64 / max(layers, 1) - 1))
+    /// read whole, so that probing never costs more than the build it may avoid (a rent-or-buy
+    /// rule). A probe costs two syscalls per copy (the name, then its `.wh.` whiteout); a build
+    /// costs each copy an open and a final getdents, and one call and about 4 KiB of names to
+    /// index per block (a copy's st_size; an indexed copy costs no syscall, 32 bytes an entry).
+    /// Small directories, whatever the depth, are built at once: 20 lookups in each of 100
+    /// one-block directories cost 1.6x the old engine's figure at 1 layer while every lookup
+    /// probed first. A 20,000-entry directory (about 150 blocks) answers about 37 lookups by
+    /// probing before it is read.
+    private func probeBudget(_ directory: Node, box: DirectoryBox) throws -> Int32 {
+        let sources = try resolvedSources(of: directory, box: box)
+        var copies = sources.count
+        var cost = 0
+        if directory.isUpper {
+            copies += 1
+            cost += 2 + Int(try withUpperDirectory(directory) { try $0.status() }.st_size) / 4096
+        }
+        for source in sources { cost += 2 + (try source.listingBytes(stack.cache)) / 4096 }
+        return Int32(max(0, cost / max(1, 2 * copies) - 1))
     }
 
     /// The node for a file just found or made at (`parent`, `name`), counting one lookup.

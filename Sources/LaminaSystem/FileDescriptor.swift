@@ -70,6 +70,7 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
+
     /// The `/proc/self/fd/N/path` name of a path under this descriptor, for the syscalls that have
     /// no `*at` form (the `l*xattr` family).
     public func procPath(_ path: String) -> String {

@@ -33,7 +33,8 @@ enum OverlayfsTool {
             return 0
         case .mount(let options) where options.foreground:
             var logger = Logger(label: "lamina-overlayfs", factory: { StreamLogHandler.standardError(label: $0) })
-            logger.logLevel = options.debug ? .trace : .warning
+            // Notices: the one line saying which FUSE transport the mount uses, once the kernel asked.
+            logger.logLevel = options.debug ? .trace : .notice
             return MountService.serve(options, program: program, logger: logger)
         case .mount:
             do {

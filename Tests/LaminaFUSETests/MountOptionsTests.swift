@@ -37,6 +37,14 @@ import Testing
         #expect(options.mountPoint == "/s/x/merged")
     }
 
+    @Test func passthroughModes() throws {
+        #expect(try mount(["-o", "lowerdir=/l", "/m"]).passthrough == .off)
+        for mode in PassthroughMode.allCases {
+            #expect(try mount(["-o", "lowerdir=/l,passthrough=\(mode.rawValue)", "/m"]).passthrough == mode)
+        }
+        #expect(throws: MountError.self) { try mount(["-o", "lowerdir=/l,passthrough=yes", "/m"]) }
+    }
+
     @Test func readOnlyPodmanFormHasNoUpper() throws {
         let options = try mount(["-o", "lowerdir=/s/diff:/s/l/A", "/m"])
         #expect(options.isReadOnly)

@@ -1,7 +1,7 @@
 import Testing
 
-/// Files used through open descriptors, compared with kernel overlayfs. Lamina has the kernel open
-/// files without a round trip (FUSE no-open mode), so reads, writes, fsync, fallocate and truncate
+/// Files used through open descriptors, compared with kernel overlayfs. Without passthrough, Lamina
+/// has the kernel open files without a round trip (FUSE no-open mode), so reads, writes, fsync, fallocate and truncate
 /// reach the daemon with no handle, and a file unlinked or renamed over while open must stay
 /// readable and writable through its descriptor (the engine keeps an orphan descriptor).
 @Suite("Open files", TestHost.mountComparisons)
@@ -67,9 +67,13 @@ struct ScenarioOpenFileTests {
         ("read a file twice (cached pages)", "cat dir/lower dir/lower; cat dir/big | wc -c"),
     ]
 
-    @Test("use", arguments: uses)
-    func use(_ name: String, _ script: String) throws {
-        let report = try MountComparison.run(Scenario(name, layers: [Self.base], script: script))
+    /// Each use without passthrough (the default: no-open mode where the kernel offers it) and with
+    /// it (where the kernel and this process allow it; every open is a request then).
+    @Test("use", arguments: uses, ["off", "on"])
+    func use(_ use: (String, String), passthrough: String) throws {
+        var scenario = Scenario(use.0, layers: [Self.base], script: use.1)
+        scenario.implementationOptions = ["passthrough=\(passthrough)"]
+        let report = try MountComparison.run(scenario)
         #expect(report.differences.isEmpty, report.explanation)
     }
 }

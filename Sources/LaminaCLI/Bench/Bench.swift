@@ -63,11 +63,18 @@ struct Bench: ParsableCommand {
     @Option(help: "--lazy-pull: MB of files in the image (default 160; the large file is 40 of them).")
     var imageSize: Int = 160
 
+    @Flag(help: "Instead: sequential read of a large lower file and write of a new one, dd-like in 1 MiB blocks, under kernel overlayfs, fuse-overlayfs and Lamina with passthrough off, on and all.")
+    var throughput = false
+
+    @Option(help: "--throughput: the file size in MiB (default 1024).")
+    var throughputSize: Int = 1024
+
     @Option(help: "Instead: what reading a layer through this layer index file costs (open, lookups, listing).")
     var layerIndex: String?
 
     func run() throws {
         if lazyPull { return try runLazyPull() }
+        if throughput { return try runThroughput() }
         if let layerIndex {
             let figures = try LayerIndexProbe(path: layerIndex, repetitions: repetitions ?? 11).run()
             print("\(layerIndex): \(figures.bytes) bytes, \(figures.names) names in \(figures.directories) directories")
@@ -117,6 +124,21 @@ struct Bench: ParsableCommand {
         if let chart {
             try Data(report.chart().utf8).write(to: URL(fileURLWithPath: chart))
         }
+    }
+
+    /// Issue 12's figures: sequential throughput per transport (`ThroughputBenchmark`).
+    func runThroughput() throws {
+        guard throughputSize > 0 else { throw ValidationError("--throughput-size must be at least 1") }
+        var configuration = ThroughputBenchmark.Configuration()
+        configuration.fileBytes = throughputSize << 20
+        configuration.repetitions = repetitions ?? 5
+        configuration.cacheDirectory = cache
+        configuration.workDirectory = workDirectory
+        configuration.programs = BenchmarkConfiguration.defaultPrograms(laminaOverlayfs: laminaOverlayfs, fuseOverlayfs: fuseOverlayfs)
+        let figures = try ThroughputBenchmark(configuration: configuration).run { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        print(ThroughputBenchmark.table(figures), terminator: "")
     }
 
     /// Issue 11's figures: time to the command's file and bytes over the link, full against lazy.

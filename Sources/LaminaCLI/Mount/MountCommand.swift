@@ -38,6 +38,11 @@ struct MountCommand: ParsableCommand {
     @Option(name: .short, help: ArgumentHelp("Extra mount options as lamina-overlayfs takes them (comma-separated).", valueName: "options"))
     var options: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "FUSE passthrough: the kernel reads and writes files itself. on: upper files (and lower files of a read-only mount); all: lower files too (a lower file open for reading cannot be opened for writing meanwhile); off (default): never; auto: on as root where the kernel offers it.",
+        valueName: "mode"))
+    var passthrough: PassthroughMode?
+
     @Flag(help: "Serve the mount in this process until it is unmounted or signalled.")
     var foreground = false
 
@@ -124,6 +129,7 @@ struct MountCommand: ParsableCommand {
         // (a container's rootfs, mounted with --lower by the runtime, keeps them; -o suid,dev too).
         if self.lower == nil { try request.apply(optionList: "nosuid,nodev") }
         for list in options { try request.apply(optionList: list) }
+        if let passthrough { request.passthrough = passthrough }
         request.mountPoint = mountPoint
         request.debug = request.debug || debug
         request.foreground = foreground
@@ -131,3 +137,5 @@ struct MountCommand: ParsableCommand {
         return try request.validated()
     }
 }
+
+extension PassthroughMode: ExpressibleByArgument {}

@@ -53,6 +53,9 @@ final class ChildProcess: Sendable {
 
     func kill() { child.signal(SIGKILL) }
 
+    /// Sends `signal` (SIGSTOP, SIGCONT) to the child.
+    func signal(_ signal: Int32) { child.signal(signal) }
+
     /// Status and output so far (the status is -1 while the child runs; 128 + N when killed by N).
     func result() -> CommandResult {
         CommandResult(

@@ -20,7 +20,7 @@ enum MountComparison {
 
         let threshold = now(minusSeconds: 1)
         let reference = try kernelSide.play(scenario, as: .kernel(options: scenario.kernelOptions), tools: tools)
-        let candidate = try candidateSide.play(scenario, as: .implementation(implementation), tools: tools)
+        let candidate = try candidateSide.play(scenario, as: .implementation(implementation, options: scenario.implementationOptions), tools: tools)
 
         var report = ComparisonReport(
             scenario: scenario.name, implementation: implementation.displayName, reference: reference,

@@ -14,7 +14,9 @@ final class OverlayMount {
     enum Kind: Sendable {
         /// Kernel overlayfs with these options beyond the layer directories.
         case kernel(options: [String])
-        case implementation(ImplementationUnderTest)
+        /// A FUSE implementation; `options` are Lamina mount options (`-o`) beyond the layers, which
+        /// fuse-overlayfs does not get.
+        case implementation(ImplementationUnderTest, options: [String] = [])
     }
 
     let kind: Kind
@@ -27,7 +29,7 @@ final class OverlayMount {
     var name: String {
         switch kind {
         case .kernel: "kernel overlayfs"
-        case .implementation(let implementation): implementation.displayName
+        case .implementation(let implementation, _): implementation.displayName
         }
     }
 
@@ -40,8 +42,8 @@ final class OverlayMount {
         case .kernel(let options):
             let all = ([layout.options] + options).joined(separator: ",")
             try KernelMount.mount(source: "overlay", target: layout.mountpoint, type: "overlay", options: all)
-        case .implementation(let implementation):
-            let command = launcher + [try implementation.program()] + Self.arguments(implementation, layout)
+        case .implementation(let implementation, let options):
+            let command = launcher + [try implementation.program()] + Self.arguments(implementation, layout, options)
             guard let executable = TestHost.which(command[0]) else { throw HarnessError("\(command[0]): not found on PATH") }
             let daemon = try ChildProcess(executable, Array(command.dropFirst()), in: nil, environment: [:])
             self.daemon = daemon
@@ -86,7 +88,7 @@ final class OverlayMount {
             attempt = { [layout] in
                 Result { try KernelMount.unmount(layout.mountpoint) }.failure.map { "umount: \($0)" }
             }
-        case .implementation(let implementation):
+        case .implementation(let implementation, _):
             let command = Self.unmountCommand(implementation, layout.mountpoint)
             attempt = {
                 let result = try? Command.run(command[0], Array(command.dropFirst()), timeout: .seconds(60))
@@ -137,13 +139,16 @@ final class OverlayMount {
         throw HarnessError("\(name) did not mount \(layout.mountpoint) within 30 s:\n\(daemon.result().transcript)")
     }
 
-    private static func arguments(_ implementation: ImplementationUnderTest, _ layout: OverlayLayout) -> [String] {
+    private static func arguments(_ implementation: ImplementationUnderTest, _ layout: OverlayLayout, _ options: [String]) -> [String] {
         switch implementation {
         case .lamina:
             var arguments = ["mount", "--lower", layout.lowers.joined(separator: ":")]
             if let upper = layout.upper, let work = layout.work { arguments += ["--upper", upper, "--work", work] }
+            if !options.isEmpty { arguments += ["-o", options.joined(separator: ",")] }
             return arguments + ["--foreground", layout.mountpoint]
-        case .laminaOverlayfs, .fuseOverlayfs:
+        case .laminaOverlayfs:
+            return ["-f", "-o", ([layout.options] + options).joined(separator: ","), layout.mountpoint]
+        case .fuseOverlayfs:
             return ["-f", "-o", layout.options, layout.mountpoint]
         }
     }

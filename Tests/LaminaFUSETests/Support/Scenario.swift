@@ -20,6 +20,8 @@ struct Scenario: Sendable, CustomTestStringConvertible {
     /// true: the merged views are also compared before the script runs. Off by default, because
     /// reading the whole tree first warms every cache and would hide what a cold lookup does.
     var comparesInitialView = false
+    /// Lamina mount options (`-o`) for the implementation under test, such as `passthrough=all`.
+    var implementationOptions: [String] = []
 
     var testDescription: String { name }
 

@@ -1,0 +1,51 @@
+// The FUSE transport Lamina adds to libfuse 3.14: custom session I/O on the /dev/fuse descriptor
+// that lets the kernel read and write regular files itself (FUSE passthrough, protocol 7.40),
+// which libfuse 3.14 and Debian 12's kernel headers (protocol 7.38) do not know.
+#ifndef LAMINA_CFUSE_TRANSPORT_H
+#define LAMINA_CFUSE_TRANSPORT_H
+#include <stdint.h>
+
+struct fuse_req;
+struct fuse_session;
+struct fuse_file_info;
+struct fuse_entry_param;
+
+/// One session's transport state, the session's userdata (it carries the bridge's pointer).
+struct lamina_transport;
+
+/// A transport for `bridge` (the session userdata the callbacks find again). NULL: out of memory.
+struct lamina_transport *lamina_transport_create(void *bridge);
+void lamina_transport_destroy(struct lamina_transport *transport);
+/// Sets the bridge pointer (before the session starts).
+void lamina_transport_set_bridge(struct lamina_transport *transport, void *bridge);
+/// The bridge of a session userdata made by lamina_transport_create (NULL for NULL).
+void *lamina_transport_bridge(void *userdata);
+
+/// Routes the session's /dev/fuse traffic through the transport (after fuse_session_mount, before
+/// the loop), so it sees the kernel's INIT request and can amend replies. 0 or a negative errno.
+int lamina_transport_install(struct lamina_transport *transport, struct fuse_session *session);
+/// True once installed: INIT offers were seen and replies can be amended.
+int lamina_transport_installed(const struct lamina_transport *transport);
+
+/// The kernel offered passthrough in its INIT request (read by the installed transport).
+int lamina_transport_passthrough_offered(const struct lamina_transport *transport);
+/// The 64 feature bits of the kernel's INIT request (flags | flags2 << 32); 0 before INIT.
+uint64_t lamina_transport_offered_flags(const struct lamina_transport *transport);
+/// Asks for passthrough in the INIT reply (call from the init callback, when offered): the reply
+/// gets FUSE_INIT_EXT, FUSE_PASSTHROUGH and a max_stack_depth of 1.
+void lamina_transport_request_passthrough(struct lamina_transport *transport);
+
+/// Registers `fd` (a regular file) as a backing file: its id (> 0) or a negative errno (EPERM
+/// without CAP_SYS_ADMIN in the initial user namespace, ELOOP when the file is on a stacked file
+/// system, EOPNOTSUPP on a kernel without passthrough).
+int32_t lamina_transport_backing_open(struct lamina_transport *transport, int fd);
+/// Drops a backing id (open files keep their backing file). 0 or a negative errno.
+int lamina_transport_backing_close(struct lamina_transport *transport, int32_t backing_id);
+
+/// fuse_reply_open / fuse_reply_create, with FOPEN_PASSTHROUGH and `backing_id` in the reply's
+/// fuse_open_out when `backing_id` > 0 (keep_cache is dropped then: the kernel refuses it).
+int lamina_transport_reply_open(struct fuse_req *request, const struct fuse_file_info *file, int32_t backing_id);
+int lamina_transport_reply_create(struct fuse_req *request, const struct fuse_entry_param *entry,
+                                  const struct fuse_file_info *file, int32_t backing_id);
+
+#endif
