@@ -39,6 +39,9 @@ final class DirectoryBox: Sendable {
     let state: Mutex<State>
     let upperHandle = CachedDescriptor()
     let upperInode = Atomic<UInt64>(0)
+    /// An open listing of this directory may fill the kernel's readdir cache (writable mounts:
+    /// one at a time, see `Overlay.openListing`).
+    let kernelCacheTurn = Atomic<Bool>(false)
 
     init(lowerSources: [LayerDirectory]) {
         state = Mutex(State(lowerSources: lowerSources))

@@ -10,10 +10,13 @@ import Synchronization
 /// Thread safety: `entries` (Mutex) protects the snapshot; held to swap or read the array only.
 final class DirectoryListing: Sendable {
     let node: Node
+    /// This listing holds its directory's `kernelCacheTurn` (given back when it is released).
+    let holdsKernelCacheTurn: Bool
     private let entries = Mutex<[DirectoryEntry]?>(nil)
 
-    init(node: Node) {
+    init(node: Node, holdsKernelCacheTurn: Bool = false) {
         self.node = node
+        self.holdsKernelCacheTurn = holdsKernelCacheTurn
     }
 
     /// Entries after `offset` (the offset of the entry last returned; 0 = from the start, with a

@@ -33,14 +33,23 @@ extension Overlay {
     /// version as of that first read, so a snapshot from before it could outlive a change.
     func openListing(_ node: Node) throws -> OpenedDirectory {
         guard node.isDirectory else { throw SystemError("opendir", errno: ENOTDIR, path: "#\(node.id)") }
-        let handle = directories.insert(DirectoryListing(node: node))
-        // Only where nothing can change a listing (a read-only mount). The kernel's listing cache
-        // (FOPEN_CACHE_DIR) is not safe against a change made while it is being filled: a reader
-        // that starts at offset 0 while the cache is still empty stamps it with the directory's
-        // version as of then, yet the entries that fill it may come from another reader's older
-        // READDIR reply, so a name created (or unlinked) just before stays missing (or listed)
-        // from every later listing until the next change (ChaosTests, listing churn).
-        return OpenedDirectory(handle: handle, cacheable: !stack.hasUpper)
+        // The kernel's listing cache (FOPEN_CACHE_DIR) is not safe against a change made while
+        // two open listings fill it: a reader that starts at offset 0 while the cache is still
+        // empty stamps it with the directory's version as of then, yet the entries that fill it
+        // may come from another reader's older READDIR reply, so a name created (or unlinked) just
+        // before stays missing (or listed) from every later listing until the next change
+        // (ChaosTests, listing churn). Only handles opened with the flag stamp or fill that
+        // cache, so on a writable mount one open listing of a directory at a time gets it: the
+        // stamp is then always taken before the replies that fill the cache, and a change after
+        // the stamp resets the cache at the next read from offset 0. Other concurrent listings are
+        // answered by the daemon. A read-only mount cannot change: every listing gets it.
+        guard stack.hasUpper else {
+            return OpenedDirectory(handle: directories.insert(DirectoryListing(node: node)), cacheable: true)
+        }
+        let box = try directoryBox(node)
+        let turn = box.kernelCacheTurn.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        let handle = directories.insert(DirectoryListing(node: node, holdsKernelCacheTurn: turn))
+        return OpenedDirectory(handle: handle, cacheable: turn)
     }
 
     /// The merged entries of a directory now, "." and ".." first.

@@ -159,7 +159,10 @@ public final class Overlay: Sendable {
         let listing = try listing(handle)
         return try listing.entries(after: offset) { try snapshot(of: listing.node) }
     }
-    public func releaseDirectory(_ handle: UInt64) { _ = directories.remove(handle) }
+    public func releaseDirectory(_ handle: UInt64) {
+        guard let listing = directories.remove(handle), listing.holdsKernelCacheTurn else { return }
+        listing.node.directory?.kernelCacheTurn.store(false, ordering: .releasing)
+    }
     public func synchronizeDirectory(_ handle: UInt64, dataOnly: Bool) throws {
         try synchronizeListing(listing(handle), dataOnly: dataOnly)
     }

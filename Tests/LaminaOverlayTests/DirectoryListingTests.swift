@@ -93,18 +93,41 @@ import Testing
     }
 }
 
-/// The kernel may keep a listing in its readdir cache only where nothing can change it: its cache
-/// can be filled from a READDIR reply older than the directory version it is stamped with (two
-/// readers from offset 0 while a name is created), which left created names missing from listings
-/// and unlinked ones listed on writable mounts (`ChaosTests`, listing churn, in LaminaFUSETests).
+/// The kernel's readdir cache can be filled from a READDIR reply older than the directory version
+/// it is stamped with when two listings fill it at once (two readers from offset 0 while a name is
+/// created), which left created names missing from listings and unlinked ones listed on writable
+/// mounts (`ChaosTests`, listing churn, in LaminaFUSETests). Only a listing opened with the flag
+/// stamps or fills that cache, so on a writable mount one open listing of a directory at a time
+/// gets it; a read-only mount cannot change, and every listing gets it.
 @Suite struct ListingCacheTests {
-    @Test(arguments: [true, false])
-    func listingsAreCacheableOnlyWhenReadOnly(writable: Bool) throws {
+    @Test func readOnlyListingsAreAllCacheable() throws {
         let fixture = try LayerFixture()
         try fixture.file("l0/d/f", "data")
-        let overlay = try fixture.overlay(writable: writable)
-        let opened = try overlay.openDirectory(overlay.node("d"))
-        defer { overlay.releaseDirectory(opened.handle) }
-        #expect(opened.cacheable == !writable)
+        let overlay = try fixture.overlay(writable: false)
+        let first = try overlay.openDirectory(overlay.node("d"))
+        let second = try overlay.openDirectory(overlay.node("d"))
+        defer { for opened in [first, second] { overlay.releaseDirectory(opened.handle) } }
+        #expect(first.cacheable && second.cacheable)
+    }
+
+    @Test func writableMountsCacheOneOpenListingADirectory() throws {
+        let fixture = try LayerFixture()
+        try fixture.file("l0/d/f", "data")
+        try fixture.file("l0/e/f", "data")
+        let overlay = try fixture.overlay(writable: true)
+        let first = try overlay.openDirectory(overlay.node("d"))
+        let second = try overlay.openDirectory(overlay.node("d"))
+        let other = try overlay.openDirectory(overlay.node("e"))
+        #expect(first.cacheable, "the first open listing of d")
+        #expect(!second.cacheable, "a second listing of d while the first is open")
+        #expect(other.cacheable, "another directory has a turn of its own")
+        overlay.releaseDirectory(second.handle)
+        let third = try overlay.openDirectory(overlay.node("d"))
+        #expect(!third.cacheable, "releasing a listing without the turn gives back nothing")
+        overlay.releaseDirectory(third.handle)
+        overlay.releaseDirectory(first.handle)
+        let fourth = try overlay.openDirectory(overlay.node("d"))
+        #expect(fourth.cacheable, "the turn comes back when its listing is released")
+        for opened in [fourth, other] { overlay.releaseDirectory(opened.handle) }
     }
 }
