@@ -93,7 +93,7 @@ let package = Package(
 
         .testTarget(name: "LaminaSystemTests", dependencies: ["LaminaSystem"]),
         .testTarget(name: "LaminaLayerIndexTests", dependencies: ["LaminaLayerIndex", "LaminaSystem"]),
-        .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem", "LaminaLayerIndex"]),
+        .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem", "LaminaLayerIndex", "LaminaTestSupport"]),
         .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem", "LaminaTestSupport"]),
         // Fixtures the image and runtime tests share (odd file names, byte-exact tree listings).
         .target(name: "LaminaTestSupport", dependencies: ["LaminaSystem"], path: "Tests/LaminaTestSupport"),

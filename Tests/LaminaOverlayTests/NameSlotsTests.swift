@@ -1,4 +1,5 @@
 import Glibc
+import LaminaTestSupport
 import Testing
 import LaminaSystem
 @testable import LaminaOverlay
@@ -128,7 +129,7 @@ import LaminaSystem
     /// Random insertions and removals against a `[String: Int]`, which the table replaces.
     @Test(arguments: [UInt64(1), 2, 3])
     func agreesWithADictionary(seed: UInt64) {
-        var random = SplitMix(state: seed)
+        var random = SeededRandom(seed: seed)
         var table = Table()
         var model: [String: Int] = [:]
         for _ in 0..<40_000 {
@@ -202,18 +203,5 @@ import LaminaSystem
             candidate += 1
         }
         return names
-    }
-
-    /// A small seeded generator, so a failing sequence repeats.
-    struct SplitMix {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LaminaTestSupport
 import Glibc
 import LaminaSystem
 
