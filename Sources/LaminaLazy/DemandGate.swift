@@ -37,7 +37,7 @@ enum DemandGate {
                 return since < quietPeriod ? quietPeriod - since : nil
             }
             guard let remaining else { return }
-            Thread.sleep(forTimeInterval: Double(min(remaining, .milliseconds(50)).components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: min(remaining, .milliseconds(50)) / .seconds(1))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LaminaSystem
+import LaminaTestSupport
 import Testing
 @testable import LaminaFUSE
 
@@ -28,15 +29,15 @@ import Testing
     /// `lamina unmount`, retried while the mount is busy (another test starting a container holds
     /// a copy of every mount for a moment); a mount that stays busy fails the test, detached.
     private func unmount(_ mountPoint: String) throws {
-        var result: CommandResult?
-        for _ in 0..<50 where MountInfo.mount(at: mountPoint) != nil {
-            result = try Command.run(try ImplementationUnderTest.laminaBinary("lamina"), ["unmount", mountPoint])
-            guard result?.status != 0, result?.errorOutput.contains("busy") == true else { break }
-            usleep(100_000)
+        let lamina = try ImplementationUnderTest.laminaBinary("lamina")
+        let failure = TestUnmount.retryingWhileBusy {
+            guard MountInfo.mount(at: mountPoint) != nil else { return nil }
+            let result = try? Command.run(lamina, ["unmount", mountPoint])
+            return result?.status == 0 ? nil : result?.transcript ?? "did not run"
         }
-        if let result, result.status != 0 {
+        if let failure {
             try? KernelMount.unmount(mountPoint, detach: true)
-            Issue.record("lamina unmount \(mountPoint): \(result.transcript)")
+            Issue.record("lamina unmount \(mountPoint): \(failure)")
         }
     }
 

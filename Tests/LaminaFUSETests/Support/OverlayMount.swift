@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LaminaSystem
+import LaminaTestSupport
 
 /// One mounted merged view: kernel overlayfs (the reference) or the implementation under test.
 ///
@@ -95,12 +96,7 @@ final class OverlayMount {
                 return result?.status == 0 ? nil : "\(command.joined(separator: " ")): \(result?.transcript ?? "did not run")"
             }
         }
-        var failure = attempt()
-        for _ in 0..<50 where failure?.contains("busy") == true {
-            usleep(100_000)
-            failure = attempt()
-        }
-        if let failure {
+        if let failure = TestUnmount.retryingWhileBusy(attempt) {
             problems.append("\(name) did not unmount: \(failure)")
             try? KernelMount.unmount(layout.mountpoint, detach: true)
         }
