@@ -6,11 +6,13 @@ import Glibc
 /// Creating, linking, renaming and removing names under a directory descriptor.
 extension FileDescriptor {
     /// mkdirat(2).
+    @inlinable
     public func makeDirectory(_ path: some PathArgument, mode: mode_t) throws(SystemError) {
         _ = try retryingOnInterrupt("mkdir", path: path.description) { path.withPathCString { mkdirat(rawValue, $0, mode) } }
     }
 
     /// mknodat(2): device nodes, fifos, sockets and whiteouts (character device 0/0).
+    @inlinable
     public func makeNode(_ path: some PathArgument, mode: mode_t, device: dev_t) throws(SystemError) {
         _ = try retryingOnInterrupt("mknod", path: path.description) {
             path.withPathCString { mknodat(rawValue, $0, mode, device) }
@@ -47,6 +49,7 @@ extension FileDescriptor {
     }
 
     /// linkat(2): `path` (under self) gets a new name `newPath` under `directory`.
+    @inlinable
     public func link(_ path: some PathArgument, to directory: FileDescriptor, _ newPath: some PathArgument) throws(SystemError) {
         _ = try retryingOnInterrupt("link", path: newPath.description) {
             path.withPathCString { old in newPath.withPathCString { linkat(rawValue, old, directory.rawValue, $0, 0) } }
@@ -54,11 +57,13 @@ extension FileDescriptor {
     }
 
     /// unlinkat(2) of a non-directory.
+    @inlinable
     public func unlink(_ path: some PathArgument) throws(SystemError) {
         _ = try retryingOnInterrupt("unlink", path: path.description) { path.withPathCString { unlinkat(rawValue, $0, 0) } }
     }
 
     /// unlinkat(2) with AT_REMOVEDIR.
+    @inlinable
     public func removeDirectory(_ path: some PathArgument) throws(SystemError) {
         _ = try retryingOnInterrupt("rmdir", path: path.description) {
             path.withPathCString { unlinkat(rawValue, $0, AT_REMOVEDIR) }

@@ -20,6 +20,7 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "fd \(rawValue)" }
 
     /// openat(2). `O_CLOEXEC` is always added.
+    @inlinable
     public func open(_ path: some PathArgument, flags: Int32, mode: mode_t = 0) throws(SystemError) -> FileDescriptor {
         let fd = try retryingOnInterrupt("open", path: path.description) {
             path.withPathCString { clamina_openat(rawValue, $0, flags | O_CLOEXEC, mode) }
@@ -45,6 +46,7 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// fstatat(2); does not follow a final symlink unless asked.
+    @inlinable
     public func status(of path: some PathArgument, followingSymlinks: Bool = false) throws(SystemError) -> stat {
         var result = stat()
         let flags = followingSymlinks ? 0 : AT_SYMLINK_NOFOLLOW
@@ -55,6 +57,7 @@ public struct FileDescriptor: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// fstatat(2) that answers nil for ENOENT and ENOTDIR, the "nothing there" cases.
+    @inlinable
     public func statusIfPresent(of path: some PathArgument) throws(SystemError) -> stat? {
         do {
             return try status(of: path)

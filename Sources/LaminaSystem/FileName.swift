@@ -17,12 +17,14 @@ public struct FileName: Hashable, Sendable, Comparable {
     /// Up to 15 bytes in two words (byte i of the name is byte i of `low`/`high` in little-endian
     /// order) with the count in the top byte of `high`; longer names on the heap. Each length has
     /// exactly one representation, so the synthesised `==` and `hash(into:)` compare bytes.
-    private enum Storage: Hashable, Sendable {
+    @usableFromInline
+    enum Storage: Hashable, Sendable {
         case small(low: UInt64, high: UInt64)
         case large([UInt8])
     }
 
-    private let storage: Storage
+    @usableFromInline
+    let storage: Storage
 
     /// The longest name Linux accepts (NAME_MAX).
     public static let maximumLength = 255
@@ -74,6 +76,7 @@ public struct FileName: Hashable, Sendable, Comparable {
     }
 
     /// Number of bytes.
+    @inlinable
     public var count: Int {
         switch storage {
         case .small(_, let high): Int(high >> 56)
@@ -100,6 +103,7 @@ public struct FileName: Hashable, Sendable, Comparable {
     }
 
     /// Runs `body` with the name's bytes.
+    @inlinable
     public func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         switch storage {
         case .small(var low, var high):
@@ -118,6 +122,7 @@ public struct FileName: Hashable, Sendable, Comparable {
     }
 
     /// Runs `body` with the name as a NUL-terminated C string (for the `*at` syscalls).
+    @inlinable
     public func withCString<R, E: Error>(_ body: (UnsafePointer<CChar>) throws(E) -> R) throws(E) -> R {
         switch storage {
         case .small(var low, var high):
@@ -142,6 +147,7 @@ public struct FileName: Hashable, Sendable, Comparable {
     }
 
     /// True when the name starts with the bytes of `prefix` (a byte comparison, never Unicode).
+    @inlinable
     public func hasPrefix(_ prefix: FileName) -> Bool {
         let count = prefix.count
         guard count <= self.count else { return false }
@@ -159,6 +165,7 @@ public struct FileName: Hashable, Sendable, Comparable {
     }
 
     /// "." and "..": entries of every directory, never names of the merged view.
+    @inlinable
     public var isDotOrDotDot: Bool {
         switch storage {
         case .small(let low, let high):
@@ -174,6 +181,7 @@ public struct FileName: Hashable, Sendable, Comparable {
         withBytes { String(validating: $0, as: UTF8.self) }
     }
 
+    @inlinable
     public static func < (left: FileName, right: FileName) -> Bool {
         left.withBytes { a in right.withBytes { b in a.lexicographicallyPrecedes(b) } }
     }

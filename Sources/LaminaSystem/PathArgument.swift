@@ -8,12 +8,14 @@ public protocol PathArgument: Sendable, CustomStringConvertible {
 }
 
 extension FileName: PathArgument {
+    @inlinable
     public func withPathCString<R, E: Error>(_ body: (UnsafePointer<CChar>) throws(E) -> R) throws(E) -> R {
         try withCString(body)
     }
 }
 
 extension String: PathArgument {
+    @inlinable
     public func withPathCString<R, E: Error>(_ body: (UnsafePointer<CChar>) throws(E) -> R) throws(E) -> R {
         let result: Result<R, E> = withCString { pointer in
             do throws(E) {

@@ -31,6 +31,7 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Runs a syscall that returns -1 and sets errno on failure, retrying on EINTR.
 @inline(__always)
+@inlinable
 public func retryingOnInterrupt<T: BinaryInteger>(
     _ operation: String, path: @autoclosure () -> String? = nil, _ body: () -> T
 ) throws(SystemError) -> T {
