@@ -59,9 +59,7 @@ public final class Benchmark {
                 manifest: stack.manifest, statCount: configuration.statCount,
                 unlinkCount: configuration.unlinkCount, createCount: configuration.createCount,
                 seed: configuration.seed)
-            for implementation in configuration.implementations {
-                try measure(implementation, stack, targets, mounter, containerStart, into: &report)
-            }
+            try measure(configuration.implementations, stack, targets, mounter, containerStart, into: &report)
         }
         report.computeRatios()
         return report
@@ -75,62 +73,105 @@ public final class Benchmark {
             createCount: configuration.createCount, unlinkCount: configuration.unlinkCount, quick: configuration.quick)
     }
 
-    /// Every workload of one implementation on one stack; a mount failure skips the rest of it.
-    private func measure(_ implementation: Implementation, _ stack: GeneratedStack, _ targets: WorkloadTargets,
+    /// Every workload of every implementation on one stack. Repetitions interleave the
+    /// implementations (repetition 1 of each, then repetition 2 of each, ...), so a burst of
+    /// background load lands on all of them alike instead of on whichever ran during it. A mount
+    /// failure skips the rest of that implementation on this stack.
+    private func measure(_ implementations: [Implementation], _ stack: GeneratedStack, _ targets: WorkloadTargets,
                          _ mounter: OverlayMounter, _ containerStart: ContainerStart?,
                          into report: inout BenchmarkReport) throws {
         let layers = stack.manifest.shape.layers
-        var usage = BenchmarkReport.DaemonUsage(implementation: implementation, layers: layers,
-                                                peakResidentKiB: 0, cpuSeconds: 0, mounts: 0)
-        defer { if usage.mounts > 0 && implementation.isFUSE { report.daemons.append(usage) } }
+        var usages = implementations.map {
+            BenchmarkReport.DaemonUsage(implementation: $0, layers: layers, peakResidentKiB: 0, cpuSeconds: 0, mounts: 0)
+        }
+        var unmountable = Set<Implementation>()
+        defer {
+            for usage in usages where usage.mounts > 0 && usage.implementation.isFUSE { report.daemons.append(usage) }
+        }
         for workload in configuration.workloads {
             if workload == .containerStart {
                 if let containerStart {
-                    measureContainerStart(implementation, stack, mounter, containerStart, &usage, into: &report)
+                    for (index, implementation) in implementations.enumerated() where !unmountable.contains(implementation) {
+                        measureContainerStart(implementation, stack, mounter, containerStart, &usages[index], into: &report)
+                    }
                 }
                 continue
             }
-            var timings: [[StepTiming]] = []
+            var timings = [[[StepTiming]]](repeating: [], count: implementations.count)
+            var failed = Set<Implementation>()
             for repetition in 1...configuration.repetitions {
-                let mount: OverlayMount
-                do {
-                    mount = try mounter.mount(implementation, stack)
-                } catch let failure as MountFailure {
-                    progress("skipped \(implementation.rawValue) at \(layers) layers: \(failure.reason)")
-                    report.skipped.append(.init(implementation: implementation, layers: layers, reason: failure.reason))
-                    return
+                for (index, implementation) in implementations.enumerated()
+                where !unmountable.contains(implementation) && !failed.contains(implementation) {
+                    switch runOnce(workload, implementation, stack, targets, mounter, &usages[index]) {
+                    case .measured(let steps):
+                        timings[index].append(steps)
+                        let summary = zip(workload.figures, steps).map { name, step in
+                            "\(name) \(Self.format(step.seconds * 1000)) ms"
+                        }.joined(separator: ", ")
+                        progress("\(implementation.rawValue) \(layers) layers \(workload.rawValue) "
+                            + "\(repetition)/\(configuration.repetitions): \(summary)")
+                    case .unmountable(let reason):
+                        progress("skipped \(implementation.rawValue) at \(layers) layers: \(reason)")
+                        report.skipped.append(.init(implementation: implementation, layers: layers, reason: reason))
+                        unmountable.insert(implementation)
+                        timings[index] = []
+                    case .failed(let reason):
+                        progress("skipped \(workload.rawValue) on \(implementation.rawValue) at \(layers) layers: \(reason)")
+                        report.skipped.append(.init(implementation: implementation, layers: layers, workload: workload, reason: reason))
+                        failed.insert(implementation)
+                        timings[index] = []
+                    }
                 }
-                if usage.transport == nil { usage.transport = mount.daemonTransport() }
-                let steps: [StepTiming]
-                do {
-                    try PageCache.dropAll()
-                    steps = try workload.run(on: mount.path, targets)
-                } catch {
-                    _ = try? mount.unmount()
-                    let reason = "\(error)"
-                    progress("skipped \(workload.rawValue) on \(implementation.rawValue) at \(layers) layers: \(reason)")
-                    report.skipped.append(.init(implementation: implementation, layers: layers, workload: workload, reason: reason))
-                    timings = []
-                    break
-                }
-                if let daemon = try mount.unmount() {
-                    usage.peakResidentKiB = max(usage.peakResidentKiB, daemon.peakResidentKiB)
-                    usage.cpuSeconds += daemon.cpuSeconds
-                }
-                usage.mounts += 1
-                timings.append(steps)
-                let summary = zip(workload.figures, steps).map { name, step in
-                    "\(name) \(Self.format(step.seconds * 1000)) ms"
-                }.joined(separator: ", ")
-                progress("\(implementation.rawValue) \(layers) layers \(workload.rawValue) "
-                    + "\(repetition)/\(configuration.repetitions): \(summary)")
             }
-            guard !timings.isEmpty else { continue }
-            for (index, name) in workload.figures.enumerated() {
-                report.figures.append(.init(name: name, workload: workload, implementation: implementation,
-                                            layers: layers, timings: timings.map { $0[index] }))
+            for (index, implementation) in implementations.enumerated() where !timings[index].isEmpty {
+                for (step, name) in workload.figures.enumerated() {
+                    report.figures.append(.init(name: name, workload: workload, implementation: implementation,
+                                                layers: layers, timings: timings[index].map { $0[step] }))
+                }
             }
         }
+    }
+
+    /// What one repetition of a workload on one implementation came to.
+    private enum Outcome {
+        case measured([StepTiming])
+        /// The overlay could not be mounted: the implementation is skipped on this stack.
+        case unmountable(String)
+        /// The workload failed on a mounted overlay: only this workload is skipped.
+        case failed(String)
+    }
+
+    /// One repetition on a fresh mount, with the page cache dropped before the first step.
+    private func runOnce(_ workload: Workload, _ implementation: Implementation, _ stack: GeneratedStack,
+                         _ targets: WorkloadTargets, _ mounter: OverlayMounter,
+                         _ usage: inout BenchmarkReport.DaemonUsage) -> Outcome {
+        let mount: OverlayMount
+        do {
+            mount = try mounter.mount(implementation, stack)
+        } catch let failure as MountFailure {
+            return .unmountable(failure.reason)
+        } catch {
+            return .unmountable("\(error)")
+        }
+        if usage.transport == nil { usage.transport = mount.daemonTransport() }
+        let steps: [StepTiming]
+        do {
+            try PageCache.dropAll()
+            steps = try workload.run(on: mount.path, targets)
+        } catch {
+            _ = try? mount.unmount()
+            return .failed("\(error)")
+        }
+        do {
+            if let daemon = try mount.unmount() {
+                usage.peakResidentKiB = max(usage.peakResidentKiB, daemon.peakResidentKiB)
+                usage.cpuSeconds += daemon.cpuSeconds
+            }
+        } catch {
+            return .failed("unmount: \(error)")
+        }
+        usage.mounts += 1
+        return .measured(steps)
     }
 
     static func format(_ milliseconds: Double) -> String {
