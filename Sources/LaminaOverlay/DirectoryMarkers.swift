@@ -19,10 +19,13 @@ public struct DirectoryMarkers: Sendable {
     public init() {}
 
     /// Reads the markers of an open directory (a readable descriptor, or an O_PATH one): its
-    /// xattrs, and the OCI opaque entry `.wh..wh..opq` among its names.
-    public static func read(_ directory: FileDescriptor) throws -> DirectoryMarkers {
+    /// xattrs, and (unless told it cannot matter) the OCI opaque entry `.wh..wh..opq` among its
+    /// names.
+    public static func read(_ directory: FileDescriptor, lookingForOpaqueEntry: Bool = true) throws -> DirectoryMarkers {
         var markers = try readAttributes(directory)
-        if !markers.opaque, try directory.statusIfPresent(of: Whiteout.opaqueEntry) != nil { markers.opaque = true }
+        if lookingForOpaqueEntry, !markers.opaque, try directory.statusIfPresent(of: Whiteout.opaqueEntry) != nil {
+            markers.opaque = true
+        }
         return markers
     }
 

@@ -32,6 +32,9 @@ extension LayerDirectory {
         return listing
     }
 
+    /// True when the layer has an index: this copy is read without a syscall.
+    var isIndexed: Bool { source.index != nil }
+
     /// About how many bytes of names reading this copy whole goes through: its st_size (ext4 and
     /// xfs grow a directory by blocks), or 32 bytes an entry of its index (read with no syscall).
     func listingBytes(_ cache: DescriptorCache) throws -> Int {

@@ -86,7 +86,8 @@ final class LayerDirectory: Sendable {
             markers.opaque = index.isOpaque(try indexedDirectory())
             read = markers
         } else {
-            read = try withDescriptor(cache) { try DirectoryMarkers.read($0) }
+            // In the bottom layer an opaque copy hides nothing: the OCI entry is not looked for.
+            read = try withDescriptor(cache) { try DirectoryMarkers.read($0, lookingForOpaqueEntry: !source.isBottom) }
         }
         markerState.withLock { $0 = read }
         return read

@@ -16,13 +16,17 @@ final class LayerSource: Sendable {
     /// The device its inode numbers belong to: the directory's own, or, for a layer read through
     /// its index, a device number of its own (`InodeNumbers` keeps the layers' numbers apart).
     let device: dev_t
+    /// The lowest layer of the stack: nothing lies below it for an opaque copy to hide.
+    let isBottom: Bool
 
-    init(layer: Int, root: FileDescriptor?, index: LayerIndex?, content: (any LayerContentProvider)?, device: dev_t) {
+    init(layer: Int, root: FileDescriptor?, index: LayerIndex?, content: (any LayerContentProvider)?, device: dev_t,
+         isBottom: Bool) {
         self.layer = layer
         self.root = root
         self.index = index
         self.content = content
         self.device = device
+        self.isBottom = isBottom
     }
 
     /// The device number standing for an indexed layer: outside what the kernel hands out (its

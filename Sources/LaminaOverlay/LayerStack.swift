@@ -56,14 +56,16 @@ final class LayerStack: Sendable {
             }
             var sources: [LayerSource?] = hasUpper ? [nil] : []
             var devices: [dev_t] = try upper.map { [try $0.status().st_dev] } ?? []
-            for lower in configuration.lowerLayers {
+            for (position, lower) in configuration.lowerLayers.enumerated() {
                 let layer = sources.count
                 let root = try lower.directory.map(open)
                 guard root != nil || lower.index != nil else {
                     throw SystemError("mount: a lower layer needs a directory or an index", errno: EINVAL)
                 }
                 let device = lower.index != nil ? LayerSource.syntheticDevice(layer: layer) : try root?.status().st_dev ?? 0
-                sources.append(LayerSource(layer: layer, root: root, index: lower.index, content: lower.content, device: device))
+                let isBottom = position == configuration.lowerLayers.count - 1
+                sources.append(LayerSource(
+                    layer: layer, root: root, index: lower.index, content: lower.content, device: device, isBottom: isBottom))
                 devices.append(device)
             }
             let statistics: FileDescriptor
