@@ -23,10 +23,13 @@ public struct DirectoryMarkers: Sendable {
     /// names.
     public static func read(_ directory: FileDescriptor, lookingForOpaqueEntry: Bool = true) throws -> DirectoryMarkers {
         var markers = try readAttributes(directory)
-        if lookingForOpaqueEntry, !markers.opaque, try directory.statusIfPresent(of: Whiteout.opaqueEntry) != nil {
-            markers.opaque = true
-        }
+        if lookingForOpaqueEntry, !markers.opaque, try hasOpaqueEntry(directory) { markers.opaque = true }
         return markers
+    }
+
+    /// Whether the directory holds the OCI opaque entry `.wh..wh..opq` (one fstatat).
+    public static func hasOpaqueEntry(_ directory: FileDescriptor) throws -> Bool {
+        try directory.statusIfPresent(of: Whiteout.opaqueEntry) != nil
     }
 
     private static func readAttributes(_ directory: FileDescriptor) throws -> DirectoryMarkers {

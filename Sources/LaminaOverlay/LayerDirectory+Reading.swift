@@ -15,7 +15,12 @@ extension LayerDirectory {
     /// Every entry of this copy, sorted into names, whiteouts and markers.
     func listing(_ cache: DescriptorCache, markers: DirectoryMarkers) throws -> LayerListing {
         guard let index = source.index else {
-            return try withDescriptor(cache) { handle in try cache.opening { try LayerListing.read(handle, markers: markers) } }
+            // A layer root's descriptor is shared by every handle of that root: only a directory
+            // that owns its descriptor may read the handle itself, and only the first time.
+            let ownHandle = parent != nil && claimHandleForListing()
+            return try withDescriptor(cache) { handle in
+                try cache.opening { try LayerListing.read(handle, markers: markers, handleAtStart: ownHandle) }
+            }
         }
         var listing = LayerListing(markers: markers)
         let entries = index.entries(of: try indexedDirectory())

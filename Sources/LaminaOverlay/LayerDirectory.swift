@@ -28,7 +28,23 @@ final class LayerDirectory: Sendable {
     /// holds no directory of that name).
     let indexDirectory: UInt32
     private let slot: CachedDescriptor?
-    private let markerState = Mutex<DirectoryMarkers?>(nil)
+    private let markerState = Mutex<MarkerState?>(nil)
+    /// Set by the first listing of this copy, which reads the handle itself (a fresh handle is
+    /// positioned at its first entry); later listings open their own descriptor.
+    private let handleListed = Atomic<Bool>(false)
+
+    /// What is known of the markers: the xattrs (read once) and whether the OCI opaque entry is
+    /// there (nil until looked for, or until a listing of the copy showed it).
+    private struct MarkerState {
+        var attributes: DirectoryMarkers
+        var opaqueEntry: Bool?
+
+        var markers: DirectoryMarkers {
+            var markers = attributes
+            if opaqueEntry == true { markers.opaque = true }
+            return markers
+        }
+    }
 
     static let missing = UInt32.max
 
@@ -77,20 +93,42 @@ final class LayerDirectory: Sendable {
         if let slot { cache.discard(slot) }
     }
 
-    /// The directory's overlay markers, read once.
-    func markers(_ cache: DescriptorCache) throws -> DirectoryMarkers {
-        if let known = markerState.withLock({ $0 }) { return known }
-        let read: DirectoryMarkers
-        if let index = source.index {
+    /// The directory's overlay markers, each read once. With `withOpaqueEntry` false the OCI
+    /// opaque entry is not looked for (an fstatat): the caller reads the copy's listing next, which
+    /// shows it (`noteOpaqueEntry`). In the bottom layer it is never looked for: an opaque copy
+    /// there hides nothing.
+    func markers(_ cache: DescriptorCache, withOpaqueEntry: Bool = true) throws -> DirectoryMarkers {
+        let known = markerState.withLock { $0 }
+        if let known, known.opaqueEntry != nil || !withOpaqueEntry { return known.markers }
+        var state: MarkerState
+        if let known {
+            state = known
+        } else if let index = source.index {
             var markers = DirectoryMarkers()
             markers.opaque = index.isOpaque(try indexedDirectory())
-            read = markers
+            state = MarkerState(attributes: markers, opaqueEntry: false)
         } else {
-            // In the bottom layer an opaque copy hides nothing: the OCI entry is not looked for.
-            read = try withDescriptor(cache) { try DirectoryMarkers.read($0, lookingForOpaqueEntry: !source.isBottom) }
+            let attributes = try withDescriptor(cache) { try DirectoryMarkers.read($0, lookingForOpaqueEntry: false) }
+            state = MarkerState(attributes: attributes, opaqueEntry: attributes.opaque || source.isBottom ? false : nil)
         }
-        markerState.withLock { $0 = read }
-        return read
+        if withOpaqueEntry && state.opaqueEntry == nil {
+            state.opaqueEntry = try withDescriptor(cache) { try DirectoryMarkers.hasOpaqueEntry($0) }
+        }
+        let found = state
+        markerState.withLock { $0 = found }
+        return found.markers
+    }
+
+    /// Records what a listing of this copy showed: whether it holds the OCI opaque entry.
+    func noteOpaqueEntry(_ present: Bool) {
+        markerState.withLock { state in
+            if state != nil && state?.opaqueEntry == nil { state?.opaqueEntry = present }
+        }
+    }
+
+    /// Claims the handle for a listing: true once per copy, for the first listing.
+    func claimHandleForListing() -> Bool {
+        !handleListed.exchange(true, ordering: .acquiringAndReleasing)
     }
 
     /// This directory's number in its layer's index; ENOENT when the layer has none of that name.

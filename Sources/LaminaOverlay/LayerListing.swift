@@ -22,13 +22,20 @@ public struct LayerListing: Sendable {
         try read(handle, markers: DirectoryMarkers.read(handle))
     }
 
-    /// Reads the directory `handle` refers to, whose markers are `markers` (a fresh descriptor is
-    /// opened for the listing, so the handle's own position is never shared between readers).
-    public static func read(_ handle: FileDescriptor, markers: DirectoryMarkers) throws -> LayerListing {
-        let directory = try handle.open(".", flags: O_RDONLY | O_DIRECTORY)
-        defer { directory.close() }
+    /// Reads the directory `handle` refers to, whose markers are `markers`. A fresh descriptor is
+    /// opened for the listing, so the handle's own position is never shared between readers,
+    /// unless `handleAtStart` says the caller owns a readable handle no one has listed yet (it
+    /// saves an open and a close per directory copy; an O_PATH handle falls back to the open).
+    public static func read(_ handle: FileDescriptor, markers: DirectoryMarkers, handleAtStart: Bool = false) throws -> LayerListing {
+        let records: [DirectoryRecord]
+        if handleAtStart, let fromHandle = try recordsUnlessPathOnly(handle) {
+            records = fromHandle
+        } else {
+            let directory = try handle.open(".", flags: O_RDONLY | O_DIRECTORY)
+            defer { directory.close() }
+            records = try directory.directoryRecords()
+        }
         var listing = LayerListing(markers: markers)
-        let records = try directory.directoryRecords()
         listing.records.reserveCapacity(records.count)
         for record in records {
             if record.name == Whiteout.opaqueEntry {
@@ -43,11 +50,11 @@ public struct LayerListing: Sendable {
             let checkDevice = record.type == UInt8(DT_CHR)
             let checkAttribute = listing.markers.holdsAttributeWhiteouts && record.type == UInt8(DT_REG)
             if record.type == UInt8(DT_UNKNOWN) || checkDevice || checkAttribute {
-                guard let status = try directory.statusIfPresent(of: record.name) else { continue }
+                guard let status = try handle.statusIfPresent(of: record.name) else { continue }
                 record.type = DirectoryRecord.directoryType(of: status.st_mode)
                 if Whiteout.isDevice(status)
                     || (listing.markers.holdsAttributeWhiteouts && record.type == UInt8(DT_REG) && status.st_size == 0
-                        && Whiteout.hasWhiteoutAttribute(directory, record.name))
+                        && Whiteout.hasWhiteoutAttribute(handle, record.name))
                 {
                     listing.whiteouts.append(record.name)
                     continue
@@ -56,5 +63,14 @@ public struct LayerListing: Sendable {
             listing.records.append(record)
         }
         return listing
+    }
+
+    /// The handle's own entries; nil for an O_PATH handle (getdents answers EBADF).
+    private static func recordsUnlessPathOnly(_ handle: FileDescriptor) throws -> [DirectoryRecord]? {
+        do {
+            return try handle.directoryRecords()
+        } catch where error.errno == EBADF {
+            return nil
+        }
     }
 }

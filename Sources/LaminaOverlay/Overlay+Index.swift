@@ -107,12 +107,14 @@ extension Overlay {
 
     /// Reads every copy of the directory and merges them.
     private func buildIndex(_ directory: Node, lowerSources: [LayerDirectory]) throws -> DirectoryIndex {
-        let copies = try resolveCopies(of: directory, lowerSources: lowerSources)
+        let copies = try resolveCopies(of: directory, lowerSources: lowerSources, reading: .listings)
         var layers: [DirectoryIndex.Layer] = []
         layers.reserveCapacity(copies.count)
         for copy in copies {
             let listing: LayerListing
-            if let source = copy.source {
+            if let read = copy.listing {
+                listing = read
+            } else if let source = copy.source {
                 listing = try source.listing(stack.cache, markers: copy.markers)
             } else {
                 listing = try withUpperDirectory(directory) { handle in

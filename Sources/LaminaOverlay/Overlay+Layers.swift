@@ -11,11 +11,25 @@ extension Overlay {
         /// nil for the upper copy.
         var source: LayerDirectory?
         var markers: DirectoryMarkers
+        /// The lower copy's entries, when the resolution read them (`Reading.listings`).
+        var listing: LayerListing?
+    }
+
+    /// How much of each lower copy a resolution reads.
+    enum Reading {
+        /// Markers, the OCI opaque entry included (an fstatat per copy not in the bottom layer).
+        case markers
+        /// Markers and entries: the listing shows the opaque entry, so no fstatat looks for it
+        /// (for an index build, which reads every listing anyway).
+        case listings
+        /// Xattr markers only: the copies of a directory no OCI opaque entry cuts, which may be
+        /// more than it has (for estimates; never cached).
+        case markersWithoutOpaqueEntries
     }
 
     /// The copies of `directory`, top-down. `lowerSources` are those its parent found (see
     /// `DirectoryBox.State`).
-    func resolveCopies(of directory: Node, lowerSources: [LayerDirectory]) throws -> [DirectoryCopy] {
+    func resolveCopies(of directory: Node, lowerSources: [LayerDirectory], reading: Reading = .markers) throws -> [DirectoryCopy] {
         var copies: [DirectoryCopy] = []
         var queue = lowerSources
         if directory.isUpper {
@@ -30,15 +44,22 @@ extension Overlay {
         while next < queue.count {
             let source = queue[next]
             next += 1
-            let markers: DirectoryMarkers
+            var markers: DirectoryMarkers
+            var listing: LayerListing?
             do {
-                markers = try source.markers(stack.cache)
+                markers = try source.markers(stack.cache, withOpaqueEntry: reading == .markers)
+                if reading == .listings {
+                    let read = try source.listing(stack.cache, markers: markers)
+                    if !markers.opaque { source.noteOpaqueEntry(read.markers.opaque) }
+                    markers = read.markers
+                    listing = read
+                }
             } catch let error as SystemError where error.errno == ENOENT {
                 continue
             } catch let error as SystemError where error.errno == ENOTDIR || error.errno == ELOOP {
                 break  // a non-directory (or a symlink) there ends the directory's lower stack
             }
-            copies.append(DirectoryCopy(layer: source.layer, source: source, markers: markers))
+            copies.append(DirectoryCopy(layer: source.layer, source: source, markers: markers, listing: listing))
             if markers.opaque { break }
             if let redirect = validRedirect(markers, in: directory, layer: source.layer) {
                 queue.removeSubrange(next...)

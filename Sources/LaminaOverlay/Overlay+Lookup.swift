@@ -103,29 +103,31 @@ extension Overlay {
     /// probed first. A 20,000-entry directory (about 150 blocks) answers about 37 lookups by
     /// probing before it is read.
     ///
-    /// The size of the first lower copy read by descriptor stands for every such copy below it
-    /// (one fstat, not one per layer: at 10 layers a fstat of each copy made a cold walk 1.1x and
-    /// lower unlinks 1.2x the old engine's); layers of an image share their directories' shapes.
+    /// Two fstats, not one per layer (at 10 layers a fstat of each copy made a cold walk 1.1x and
+    /// lower unlinks 1.2x the old engine's).
     private func probeBudget(_ directory: Node, box: DirectoryBox) throws -> Int32 {
-        let sources = try resolvedSources(of: directory, box: box)
+        // Copies under an OCI opaque entry count too: looking for the entries would cost the
+        // fstats a build (often the outcome here) avoids by reading the listings.
+        let known = box.state.withLock { $0.resolvedSources }
+        let sources = try known ?? resolveCopies(
+            of: directory, lowerSources: box.state.withLock { $0.lowerSources }, reading: .markersWithoutOpaqueEntries
+        ).compactMap(\.source)
         var copies = sources.count
         var cost = 0
         if directory.isUpper {
             copies += 1
             cost += 2 + Int(try withUpperDirectory(directory) { try $0.status() }.st_size) / 4096
         }
-        var measured: Int?
+        // Measured: the top and the bottom copy read by descriptor (a base image's large
+        // directories are at the bottom, the layers above add a few names); the larger stands for
+        // the copies between.
+        let unindexed = sources.filter { !$0.isIndexed }
+        var stand = 0
+        for source in [unindexed.first, unindexed.count > 1 ? unindexed.last : nil].compactMap({ $0 }) {
+            stand = max(stand, try source.listingBytes(stack.cache))
+        }
         for source in sources {
-            let bytes: Int
-            if source.isIndexed {
-                bytes = try source.listingBytes(stack.cache)
-            } else if let known = measured {
-                bytes = known
-            } else {
-                bytes = try source.listingBytes(stack.cache)
-                measured = bytes
-            }
-            cost += 2 + bytes / 4096
+            cost += 2 + (source.isIndexed ? try source.listingBytes(stack.cache) : stand) / 4096
         }
         return Int32(max(0, cost / max(1, 2 * copies) - 1))
     }

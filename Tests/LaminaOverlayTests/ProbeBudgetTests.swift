@@ -41,4 +41,41 @@ struct ProbeBudgetTests {
         #expect(try overlay.lookup(parent: big, name: names[2_999]).attributes.st_size == 0)
         #expect(throws: SystemError.self) { try overlay.lookup(parent: big, name: "missing") }
     }
+
+    /// The budget counts copies without looking for OCI opaque entries; the probes still honour
+    /// them: a large directory opaque by `.wh..wh..opq` in a middle layer hides the bottom one
+    /// whether a name is probed or read from the index.
+    @Test func probesStopAtAnOpaqueEntry() throws {
+        let fixture = try LayerFixture(lowers: 3)
+        let names = (0..<3_000).map { "entry-with-a-longer-name-\($0)" }
+        try fixture.emptyFiles(in: "l2/big", names + ["hidden"])
+        try fixture.emptyFiles(in: "l1/big", names + [".wh..wh..opq"])
+        try fixture.emptyFiles(in: "l0/big", ["top"])
+        let overlay = try fixture.overlay()
+        let big = try overlay.lookup(parent: Overlay.rootNode, name: "big").node
+        #expect(throws: SystemError.self) { try overlay.lookup(parent: big, name: "hidden") }
+        #expect(throws: SystemError.self) { try overlay.lookup(parent: big, name: ".wh..wh..opq") }
+        #expect(try !isIndexed(overlay, big), "the first lookups should have probed")
+        _ = try overlay.lookup(parent: big, name: "top")
+        _ = try overlay.lookup(parent: big, name: names[7])
+        let listed = try overlay.names("big")
+        #expect(listed.count == names.count + 1)
+        #expect(!listed.contains("hidden") && !listed.contains(".wh..wh..opq"))
+        #expect(throws: SystemError.self) { try overlay.lookup(parent: big, name: "hidden") }
+    }
+
+    /// An OCI opaque entry in the bottom layer hides nothing (nothing lies below), as in kernel
+    /// overlayfs; it is never shown, and a second read of the directory (after a change) agrees
+    /// with the first, which read the layer's own handle.
+    @Test func opaqueEntryInTheBottomLayerHidesNothing() throws {
+        let fixture = try LayerFixture(lowers: 2)
+        try fixture.emptyFiles(in: "l1/d", ["bottom", ".wh..wh..opq"])
+        try fixture.emptyFiles(in: "l0/d", ["top"])
+        let overlay = try fixture.overlay()
+        #expect(try overlay.names("d") == ["bottom", "top"])
+        let directory = try overlay.node("d")
+        _ = try overlay.create(parent: directory, name: "new", mode: 0o644, flags: O_WRONLY, caller: rootCaller)
+        #expect(try fixture.overlay().names("d") == ["bottom", "new", "top"])
+        #expect(try overlay.names("d") == ["bottom", "new", "top"])
+    }
 }
