@@ -1,6 +1,7 @@
 // The FUSE transport Lamina adds to libfuse 3.14: custom session I/O on the /dev/fuse descriptor
-// that lets the kernel read and write regular files itself (FUSE passthrough, protocol 7.40),
-// which libfuse 3.14 and Debian 12's kernel headers (protocol 7.38) do not know.
+// that lets the kernel read and write regular files itself (FUSE passthrough, protocol 7.40) and
+// moves requests onto io_uring (FUSE over io_uring, 7.42), which libfuse 3.14 and Debian 12's
+// kernel headers (protocol 7.38) do not know.
 #ifndef LAMINA_CFUSE_TRANSPORT_H
 #define LAMINA_CFUSE_TRANSPORT_H
 #include <stdint.h>
@@ -47,5 +48,26 @@ int lamina_transport_backing_close(struct lamina_transport *transport, int32_t b
 int lamina_transport_reply_open(struct fuse_req *request, const struct fuse_file_info *file, int32_t backing_id);
 int lamina_transport_reply_create(struct fuse_req *request, const struct fuse_entry_param *entry,
                                   const struct fuse_file_info *file, int32_t backing_id);
+
+/// Where the transport's own log lines go (ring threads): `bridge` as set above; level 0 debug,
+/// 1 notice, 2 warning. Set before the session starts.
+typedef void (*lamina_transport_log_function)(void *bridge, int level, const char *message);
+void lamina_transport_set_log(struct lamina_transport *transport, lamina_transport_log_function log);
+
+/// The kernel offered FUSE over io_uring in its INIT request (/sys/module/fuse/parameters/enable_uring).
+int lamina_transport_uring_offered(const struct lamina_transport *transport);
+/// Asks for FUSE over io_uring in the INIT reply (call from the init callback, when offered; the
+/// transport must be installed): once the reply is written, one thread per queue registers ring
+/// entries and serves requests from the ring. 0, or a negative errno when this process cannot
+/// use io_uring (nothing is asked for then).
+int lamina_transport_request_uring(struct lamina_transport *transport);
+/// Queues (one per possible CPU) and entries per queue the ring uses.
+unsigned lamina_transport_uring_queue_count(void);
+unsigned lamina_transport_uring_depth(void);
+/// Queues whose entries the kernel accepted.
+unsigned lamina_transport_uring_registered(const struct lamina_transport *transport);
+/// Stops and joins the ring threads and frees the ring (after unmounting, before
+/// fuse_session_destroy); does nothing without a ring. Safe to call twice.
+void lamina_transport_uring_stop(struct lamina_transport *transport);
 
 #endif

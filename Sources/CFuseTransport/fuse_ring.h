@@ -1,0 +1,45 @@
+// FUSE over io_uring for a libfuse 3.14 session: one thread per queue (one queue per possible
+// CPU, as the kernel requires before it routes requests to the ring), each with its own
+// io_uring. A thread fetches requests from its ring entries, rebuilds the /dev/fuse wire format
+// in front of the entry's payload and hands it to fuse_session_process_buf; libfuse's reply
+// comes back through the transport's writev callback (lamina_fuse_ring_reply), which copies it
+// into the entry and commits it with the next fetch. Forgets and interrupts keep arriving on
+// /dev/fuse, where libfuse's own loop serves them.
+//
+// Thread safety: start and stop from one thread at a time (the INIT reply, then the session's
+// teardown); lamina_fuse_ring_reply from any thread.
+#ifndef LAMINA_FUSE_RING_H
+#define LAMINA_FUSE_RING_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct fuse_session;
+struct lamina_fuse_ring;
+
+/// Receives the ring's log lines: level 0 debug, 1 notice, 2 warning.
+typedef void (*lamina_fuse_ring_log)(void *context, int level, const char *message);
+
+/// Queues the kernel expects (possible CPUs) and entries per queue.
+unsigned lamina_fuse_ring_queue_count(void);
+enum { LAMINA_FUSE_RING_DEPTH = 8 };
+
+/// Whether this process can make an io_uring with 128-byte SQEs at all. 0 or a negative errno.
+int lamina_fuse_ring_probe(void);
+
+/// Starts the queue threads, which register their entries on `fd` (after the INIT reply has been
+/// written). On failure the kernel is told (a refused registration) so it serves /dev/fuse.
+struct lamina_fuse_ring *lamina_fuse_ring_start(struct fuse_session *session, int fd, size_t payload_size,
+                                                lamina_fuse_ring_log log, void *log_context);
+/// Wakes and joins the queue threads, closes their rings and frees the entries; NULL is fine.
+void lamina_fuse_ring_stop(struct lamina_fuse_ring *ring);
+/// Queues whose entries are registered.
+unsigned lamina_fuse_ring_registered(const struct lamina_fuse_ring *ring);
+
+/// Takes libfuse's reply `iov` (fuse_out_header first) when it answers a request fetched from
+/// the ring: 1 when taken, 0 when the reply is for a /dev/fuse request.
+int lamina_fuse_ring_reply(struct lamina_fuse_ring *ring, const struct iovec *iov, int count);
+/// The calling thread is serving a ring request right now.
+int lamina_fuse_ring_serving(void);
+
+#endif
