@@ -427,8 +427,8 @@ static void *queue_thread(void *argument) {
     return NULL;
 }
 
-struct lamina_fuse_ring *lamina_fuse_ring_start(struct fuse_session *session, int fd, size_t payload_size,
-                                                lamina_fuse_ring_log log, void *log_context) {
+struct lamina_fuse_ring *lamina_fuse_ring_create(struct fuse_session *session, int fd, size_t payload_size,
+                                                 lamina_fuse_ring_log log, void *log_context) {
     struct lamina_fuse_ring *ring = calloc(1, sizeof(*ring));
     if (ring == NULL) return NULL;
     ring->session = session;
@@ -439,7 +439,6 @@ struct lamina_fuse_ring *lamina_fuse_ring_start(struct fuse_session *session, in
     ring->queue_count = lamina_fuse_ring_queue_count();
     ring->queues = calloc(ring->queue_count, sizeof(struct ring_queue));
     if (ring->queues == NULL) {
-        refuse_ring(ring);
         free(ring);
         return NULL;
     }
@@ -451,6 +450,15 @@ struct lamina_fuse_ring *lamina_fuse_ring_start(struct fuse_session *session, in
         queue->wake_fd = -1;
         pthread_mutex_init(&queue->lock, NULL);
     }
+    return ring;
+}
+
+void lamina_fuse_ring_refuse(int fd) {
+    struct lamina_fuse_ring owner = {.fd = fd};
+    refuse_ring(&owner);
+}
+
+void lamina_fuse_ring_start(struct lamina_fuse_ring *ring) {
     for (unsigned q = 0; q < ring->queue_count; q++) {
         struct ring_queue *queue = &ring->queues[q];
         queue->commits = calloc(LAMINA_FUSE_RING_DEPTH, sizeof(unsigned));
@@ -458,17 +466,16 @@ struct lamina_fuse_ring *lamina_fuse_ring_start(struct fuse_session *session, in
         if (queue->commits == NULL || queue->wake_fd < 0) {
             ring_log(ring, 2, "io_uring: queue %u: %s; serving /dev/fuse", q, strerror(queue->commits == NULL ? ENOMEM : errno));
             refuse_ring(ring);
-            break;
+            return;
         }
         int result = pthread_create(&queue->thread, NULL, queue_thread, queue);
         if (result != 0) {
             ring_log(ring, 2, "io_uring: queue %u: cannot start its thread: %s; serving /dev/fuse", q, strerror(result));
             refuse_ring(ring);
-            break;
+            return;
         }
         queue->thread_started = 1;
     }
-    return ring;
 }
 
 unsigned lamina_fuse_ring_registered(const struct lamina_fuse_ring *ring) {

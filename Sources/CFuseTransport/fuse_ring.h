@@ -27,10 +27,15 @@ enum { LAMINA_FUSE_RING_DEPTH = 8 };
 /// Whether this process can make an io_uring with 128-byte SQEs at all. 0 or a negative errno.
 int lamina_fuse_ring_probe(void);
 
-/// Starts the queue threads, which register their entries on `fd` (after the INIT reply has been
-/// written). On failure the kernel is told (a refused registration) so it serves /dev/fuse.
-struct lamina_fuse_ring *lamina_fuse_ring_start(struct fuse_session *session, int fd, size_t payload_size,
-                                                lamina_fuse_ring_log log, void *log_context);
+/// A ring for `fd` whose entries hold `payload_size` bytes; no threads yet. NULL: out of memory.
+struct lamina_fuse_ring *lamina_fuse_ring_create(struct fuse_session *session, int fd, size_t payload_size,
+                                                 lamina_fuse_ring_log log, void *log_context);
+/// Starts the queue threads, which register their entries (after the INIT reply has been written)
+/// and serve at once: replies must already find the ring (lamina_fuse_ring_reply). On failure the
+/// kernel is told (a refused registration) so it serves /dev/fuse.
+void lamina_fuse_ring_start(struct lamina_fuse_ring *ring);
+/// Tells the kernel to serve /dev/fuse instead (when no ring could be made).
+void lamina_fuse_ring_refuse(int fd);
 /// Wakes and joins the queue threads, closes their rings and frees the entries; NULL is fine.
 void lamina_fuse_ring_stop(struct lamina_fuse_ring *ring);
 /// Queues whose entries are registered.

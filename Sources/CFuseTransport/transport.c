@@ -146,10 +146,17 @@ static ssize_t transport_writev(int fd, struct iovec *iov, int count, void *user
     struct lamina_fuse_ring *ring = atomic_load(&transport->ring);
     if (ring != NULL && lamina_fuse_ring_reply(ring, iov, count)) return iov_length(iov, count);
     ssize_t written = writev(fd, iov, count);
-    // The kernel takes ring registrations once it has the INIT reply.
+    // The kernel takes ring registrations once it has the INIT reply. The ring is published
+    // before its threads start: they serve at once, and their replies must find it.
     if (is_init && written >= 0 && atomic_load(&transport->uring_requested) && transport->session != NULL) {
-        atomic_store(&transport->ring, lamina_fuse_ring_start(transport->session, transport->fd,
-                                                              transport->uring_payload_size, ring_log, transport));
+        ring = lamina_fuse_ring_create(transport->session, transport->fd, transport->uring_payload_size, ring_log, transport);
+        if (ring == NULL) {
+            ring_log(transport, 2, "io_uring: out of memory; serving /dev/fuse");
+            lamina_fuse_ring_refuse(transport->fd);
+        } else {
+            atomic_store(&transport->ring, ring);
+            lamina_fuse_ring_start(ring);
+        }
     }
     return written;
 }
