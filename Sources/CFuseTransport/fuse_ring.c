@@ -46,9 +46,11 @@ struct ring_entry {
     int live;
 };
 
+/// One serving thread: its io_uring and its entries, all registered on kernel queue `qid`.
 struct ring_queue {
     struct lamina_fuse_ring *owner;
     unsigned qid;
+    unsigned worker;
     pthread_t thread;
     int thread_started;
     struct lamina_ring ring;
@@ -65,7 +67,9 @@ struct lamina_fuse_ring {
     struct fuse_session *session;
     int fd;
     size_t payload_size;
+    /// The kernel's queues, and the threads serving them (LAMINA_FUSE_RING_THREADS_PER_QUEUE each).
     unsigned queue_count;
+    unsigned worker_count;
     struct ring_queue *queues;
     atomic_int stopping;
     atomic_uint registered;
@@ -173,7 +177,7 @@ static void refuse_ring(struct lamina_fuse_ring *owner) {
 
 static void free_entries(struct ring_queue *queue) {
     if (queue->entries == NULL) return;
-    for (unsigned i = 0; i < LAMINA_FUSE_RING_DEPTH; i++) {
+    for (unsigned i = 0; i < LAMINA_FUSE_RING_ENTRIES_PER_THREAD; i++) {
         struct ring_entry *entry = &queue->entries[i];
         if (entry->region != NULL) munmap(entry->region, entry->region_size);
     }
@@ -183,9 +187,9 @@ static void free_entries(struct ring_queue *queue) {
 
 static int make_entries(struct ring_queue *queue) {
     size_t payload_size = queue->owner->payload_size;
-    queue->entries = calloc(LAMINA_FUSE_RING_DEPTH, sizeof(struct ring_entry));
+    queue->entries = calloc(LAMINA_FUSE_RING_ENTRIES_PER_THREAD, sizeof(struct ring_entry));
     if (queue->entries == NULL) return -ENOMEM;
-    for (unsigned i = 0; i < LAMINA_FUSE_RING_DEPTH; i++) {
+    for (unsigned i = 0; i < LAMINA_FUSE_RING_ENTRIES_PER_THREAD; i++) {
         struct ring_entry *entry = &queue->entries[i];
         entry->queue = queue;
         entry->index = i;
@@ -249,10 +253,10 @@ static struct ring_entry *find_entry(struct lamina_fuse_ring *ring, uint64_t uni
         atomic_load_explicit(&entry->unique, memory_order_acquire) == unique) {
         return entry;
     }
-    for (unsigned q = 0; q < ring->queue_count; q++) {
+    for (unsigned q = 0; q < ring->worker_count; q++) {
         struct ring_queue *queue = &ring->queues[q];
         if (queue->entries == NULL) continue;
-        for (unsigned i = 0; i < LAMINA_FUSE_RING_DEPTH; i++) {
+        for (unsigned i = 0; i < LAMINA_FUSE_RING_ENTRIES_PER_THREAD; i++) {
             if (atomic_load_explicit(&queue->entries[i].unique, memory_order_acquire) == unique) {
                 return &queue->entries[i];
             }
@@ -322,7 +326,7 @@ static void commit_replied(struct ring_queue *queue, struct ring_entry *entry) {
 static void drain_commits(struct ring_queue *queue) {
     pthread_mutex_lock(&queue->lock);
     unsigned count = queue->commit_count;
-    unsigned indexes[LAMINA_FUSE_RING_DEPTH];
+    unsigned indexes[LAMINA_FUSE_RING_ENTRIES_PER_THREAD];
     memcpy(indexes, queue->commits, count * sizeof(unsigned));
     queue->commit_count = 0;
     pthread_mutex_unlock(&queue->lock);
@@ -341,12 +345,12 @@ static void pin_to_cpu(unsigned qid) {
 /// Returns 0 when the queue's entries are registered, else a negative errno (nothing left in flight).
 static int setup_queue(struct ring_queue *queue) {
     struct lamina_fuse_ring *owner = queue->owner;
-    int result = lamina_ring_open(&queue->ring, LAMINA_FUSE_RING_DEPTH + 1,
+    int result = lamina_ring_open(&queue->ring, LAMINA_FUSE_RING_ENTRIES_PER_THREAD + 1,
                                   IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
     if (result != 0) return result;
     result = make_entries(queue);
     if (result != 0) return result;
-    for (unsigned i = 0; i < LAMINA_FUSE_RING_DEPTH; i++) {
+    for (unsigned i = 0; i < LAMINA_FUSE_RING_ENTRIES_PER_THREAD; i++) {
         queue->entries[i].live = 1;
         if (submit_entry(&queue->entries[i]) != 0) return -EBUSY;
     }
@@ -369,7 +373,7 @@ static void *queue_thread(void *argument) {
     struct lamina_fuse_ring *owner = queue->owner;
     own_queue = queue;
     char name[16];
-    snprintf(name, sizeof(name), "lamina-ring-%u", queue->qid);
+    snprintf(name, sizeof(name), "lamina-ring-%u", queue->worker);
     pthread_setname_np(pthread_self(), name);
     pin_to_cpu(queue->qid);
     int result = setup_queue(queue);
@@ -381,10 +385,10 @@ static void *queue_thread(void *argument) {
         return NULL;
     }
     unsigned registered = atomic_fetch_add(&owner->registered, 1) + 1;
-    if (registered == owner->queue_count) {
-        ring_log(owner, 0, "io_uring: all %u queues registered", registered);
+    if (registered == owner->worker_count) {
+        ring_log(owner, 0, "io_uring: all %u threads registered", registered);
     }
-    unsigned live = LAMINA_FUSE_RING_DEPTH;
+    unsigned live = LAMINA_FUSE_RING_ENTRIES_PER_THREAD;
     int first_error = 0;
     while (live > 0 && !atomic_load(&owner->stopping)) {
         result = lamina_ring_submit_and_wait(&queue->ring, 1);
@@ -404,7 +408,7 @@ static void *queue_thread(void *argument) {
                 }
                 continue;
             }
-            if (tag >= LAMINA_FUSE_RING_DEPTH) continue;
+            if (tag >= LAMINA_FUSE_RING_ENTRIES_PER_THREAD) continue;
             struct ring_entry *entry = &queue->entries[tag];
             if (res == 0) {
                 serve(entry);
@@ -437,15 +441,17 @@ struct lamina_fuse_ring *lamina_fuse_ring_create(struct fuse_session *session, i
     ring->log = log;
     ring->log_context = log_context;
     ring->queue_count = lamina_fuse_ring_queue_count();
-    ring->queues = calloc(ring->queue_count, sizeof(struct ring_queue));
+    ring->worker_count = ring->queue_count * LAMINA_FUSE_RING_THREADS_PER_QUEUE;
+    ring->queues = calloc(ring->worker_count, sizeof(struct ring_queue));
     if (ring->queues == NULL) {
         free(ring);
         return NULL;
     }
-    for (unsigned q = 0; q < ring->queue_count; q++) {
+    for (unsigned q = 0; q < ring->worker_count; q++) {
         struct ring_queue *queue = &ring->queues[q];
         queue->owner = ring;
-        queue->qid = q;
+        queue->worker = q;
+        queue->qid = q / LAMINA_FUSE_RING_THREADS_PER_QUEUE;
         queue->ring.fd = -1;
         queue->wake_fd = -1;
         pthread_mutex_init(&queue->lock, NULL);
@@ -459,9 +465,9 @@ void lamina_fuse_ring_refuse(int fd) {
 }
 
 void lamina_fuse_ring_start(struct lamina_fuse_ring *ring) {
-    for (unsigned q = 0; q < ring->queue_count; q++) {
+    for (unsigned q = 0; q < ring->worker_count; q++) {
         struct ring_queue *queue = &ring->queues[q];
-        queue->commits = calloc(LAMINA_FUSE_RING_DEPTH, sizeof(unsigned));
+        queue->commits = calloc(LAMINA_FUSE_RING_ENTRIES_PER_THREAD, sizeof(unsigned));
         queue->wake_fd = eventfd(0, EFD_CLOEXEC);
         if (queue->commits == NULL || queue->wake_fd < 0) {
             ring_log(ring, 2, "io_uring: queue %u: %s; serving /dev/fuse", q, strerror(queue->commits == NULL ? ENOMEM : errno));
@@ -485,13 +491,13 @@ unsigned lamina_fuse_ring_registered(const struct lamina_fuse_ring *ring) {
 void lamina_fuse_ring_stop(struct lamina_fuse_ring *ring) {
     if (ring == NULL) return;
     atomic_store(&ring->stopping, 1);
-    for (unsigned q = 0; q < ring->queue_count; q++) {
+    for (unsigned q = 0; q < ring->worker_count; q++) {
         struct ring_queue *queue = &ring->queues[q];
         if (!queue->thread_started) continue;
         uint64_t one = 1;
         (void)!write(queue->wake_fd, &one, sizeof(one));
     }
-    for (unsigned q = 0; q < ring->queue_count; q++) {
+    for (unsigned q = 0; q < ring->worker_count; q++) {
         struct ring_queue *queue = &ring->queues[q];
         if (queue->thread_started) pthread_join(queue->thread, NULL);
         if (queue->wake_fd >= 0) close(queue->wake_fd);

@@ -1,6 +1,7 @@
-// FUSE over io_uring for a libfuse 3.14 session: one thread per queue (one queue per possible
-// CPU, as the kernel requires before it routes requests to the ring), each with its own
-// io_uring. A thread fetches requests from its ring entries, rebuilds the /dev/fuse wire format
+// FUSE over io_uring for a libfuse 3.14 session: the kernel has one queue per possible CPU (and
+// routes requests to the ring only once each has an entry); each queue is served by a few
+// threads, each with its own io_uring and one entry, so a slow request (a large copy-up) holds up
+// only its thread: the kernel gives new requests to the entries still waiting. A thread fetches requests from its ring entries, rebuilds the /dev/fuse wire format
 // in front of the entry's payload and hands it to fuse_session_process_buf; libfuse's reply
 // comes back through the transport's writev callback (lamina_fuse_ring_reply), which copies it
 // into the entry and commits it with the next fetch. Forgets and interrupts keep arriving on
@@ -20,9 +21,9 @@ struct lamina_fuse_ring;
 /// Receives the ring's log lines: level 0 debug, 1 notice, 2 warning.
 typedef void (*lamina_fuse_ring_log)(void *context, int level, const char *message);
 
-/// Queues the kernel expects (possible CPUs) and entries per queue.
+/// Queues the kernel expects (possible CPUs), threads per queue and entries per thread.
 unsigned lamina_fuse_ring_queue_count(void);
-enum { LAMINA_FUSE_RING_DEPTH = 8 };
+enum { LAMINA_FUSE_RING_THREADS_PER_QUEUE = 4, LAMINA_FUSE_RING_ENTRIES_PER_THREAD = 1 };
 
 /// Whether this process can make an io_uring with 128-byte SQEs at all. 0 or a negative errno.
 int lamina_fuse_ring_probe(void);

@@ -274,7 +274,9 @@ int lamina_transport_request_uring(struct lamina_transport *transport) {
 
 unsigned lamina_transport_uring_queue_count(void) { return lamina_fuse_ring_queue_count(); }
 
-unsigned lamina_transport_uring_depth(void) { return LAMINA_FUSE_RING_DEPTH; }
+unsigned lamina_transport_uring_depth(void) {
+    return LAMINA_FUSE_RING_THREADS_PER_QUEUE * LAMINA_FUSE_RING_ENTRIES_PER_THREAD;
+}
 
 unsigned lamina_transport_uring_registered(const struct lamina_transport *transport) {
     return lamina_fuse_ring_registered(atomic_load(&((struct lamina_transport *)transport)->ring));
