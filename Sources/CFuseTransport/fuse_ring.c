@@ -247,6 +247,13 @@ static void serve(struct ring_entry *entry) {
 
 int lamina_fuse_ring_serving(void) { return serving_entry != NULL; }
 
+char *lamina_fuse_ring_serving_payload(size_t *size) {
+    struct ring_entry *entry = serving_entry;
+    if (entry == NULL) return NULL;
+    *size = entry->queue->owner->payload_size;
+    return entry->payload;
+}
+
 static struct ring_entry *find_entry(struct lamina_fuse_ring *ring, uint64_t unique) {
     struct ring_entry *entry = serving_entry;
     if (entry != NULL && entry->queue->owner == ring &&
@@ -286,7 +293,8 @@ int lamina_fuse_ring_reply(struct lamina_fuse_ring *ring, const struct iovec *io
             too_long = 1;
             break;
         }
-        memcpy(entry->payload + length, base, size);
+        // A reply built in the payload already (lamina_transport_reply_fd_data) stays where it is.
+        if (base != entry->payload + length) memcpy(entry->payload + length, base, size);
         length += size;
     }
     if (too_long) {

@@ -47,5 +47,8 @@ unsigned lamina_fuse_ring_registered(const struct lamina_fuse_ring *ring);
 int lamina_fuse_ring_reply(struct lamina_fuse_ring *ring, const struct iovec *iov, int count);
 /// The calling thread is serving a ring request right now.
 int lamina_fuse_ring_serving(void);
+/// The payload buffer of the ring entry the calling thread serves (NULL when it serves none), and
+/// its size: a reply built there is not copied again.
+char *lamina_fuse_ring_serving_payload(size_t *size);
 
 #endif

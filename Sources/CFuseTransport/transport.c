@@ -286,3 +286,25 @@ void lamina_transport_uring_stop(struct lamina_transport *transport) {
     struct lamina_fuse_ring *ring = atomic_exchange(&transport->ring, NULL);
     lamina_fuse_ring_stop(ring);
 }
+
+int lamina_transport_reply_fd_data(struct fuse_req *request, int fd, size_t size, off_t offset) {
+    size_t capacity = 0;
+    char *payload = lamina_fuse_ring_serving_payload(&capacity);
+    if (payload == NULL) {
+        struct fuse_bufvec buffer = FUSE_BUFVEC_INIT(size);
+        buffer.buf[0].flags = (enum fuse_buf_flags)(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+        buffer.buf[0].fd = fd;
+        buffer.buf[0].pos = offset;
+        return fuse_reply_data(request, &buffer, FUSE_BUF_SPLICE_MOVE);
+    }
+    if (size > capacity) size = capacity;
+    size_t filled = 0;
+    while (filled < size) {
+        ssize_t count = pread(fd, payload + filled, size - filled, offset + (off_t)filled);
+        if (count < 0 && errno == EINTR) continue;
+        if (count < 0) return fuse_reply_err(request, errno);
+        if (count == 0) break;
+        filled += (size_t)count;
+    }
+    return fuse_reply_buf(request, payload, filled);
+}

@@ -4,7 +4,9 @@
 // kernel headers (protocol 7.38) do not know.
 #ifndef LAMINA_CFUSE_TRANSPORT_H
 #define LAMINA_CFUSE_TRANSPORT_H
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct fuse_req;
 struct fuse_session;
@@ -42,6 +44,11 @@ void lamina_transport_request_passthrough(struct lamina_transport *transport);
 int32_t lamina_transport_backing_open(struct lamina_transport *transport, int fd);
 /// Drops a backing id (open files keep their backing file). 0 or a negative errno.
 int lamina_transport_backing_close(struct lamina_transport *transport, int32_t backing_id);
+
+/// Replies to a READ with `size` bytes of `fd` at `offset`: for a request served from the io_uring
+/// ring, read straight into the ring entry's payload (no splice there, and no copy through
+/// libfuse's buffer); otherwise as libfuse does (spliced from the file where the kernel allows).
+int lamina_transport_reply_fd_data(struct fuse_req *request, int fd, size_t size, off_t offset);
 
 /// fuse_reply_open / fuse_reply_create, with FOPEN_PASSTHROUGH and `backing_id` in the reply's
 /// fuse_open_out when `backing_id` > 0 (keep_cache is dropped then: the kernel refuses it).
