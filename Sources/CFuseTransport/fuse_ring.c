@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -341,15 +340,6 @@ static void drain_commits(struct ring_queue *queue) {
     for (unsigned i = 0; i < count; i++) commit_replied(queue, &queue->entries[indexes[i]]);
 }
 
-static void pin_to_cpu(unsigned qid) {
-    cpu_set_t allowed;
-    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0 || !CPU_ISSET(qid, &allowed)) return;
-    cpu_set_t mask;
-    CPU_ZERO(&mask);
-    CPU_SET(qid, &mask);
-    (void)sched_setaffinity(0, sizeof(mask), &mask);
-}
-
 /// Returns 0 when the queue's entries are registered, else a negative errno (nothing left in flight).
 static int setup_queue(struct ring_queue *queue) {
     struct lamina_fuse_ring *owner = queue->owner;
@@ -383,7 +373,8 @@ static void *queue_thread(void *argument) {
     char name[16];
     snprintf(name, sizeof(name), "lamina-ring-%u", queue->worker);
     pthread_setname_np(pthread_self(), name);
-    pin_to_cpu(queue->qid);
+    // Not pinned to the queue's CPU: pinned, a request's round trip took 24 µs against 18.5 µs
+    // unpinned (20.6 µs over /dev/fuse): the thread could only run where its caller was running.
     int result = setup_queue(queue);
     if (result != 0) {
         ring_log(owner, 2, "io_uring: queue %u: cannot register its entries: %s; serving /dev/fuse", queue->qid,
