@@ -342,7 +342,6 @@ static void drain_commits(struct ring_queue *queue) {
 
 /// Returns 0 when the queue's entries are registered, else a negative errno (nothing left in flight).
 static int setup_queue(struct ring_queue *queue) {
-    struct lamina_fuse_ring *owner = queue->owner;
     int result = lamina_ring_open(&queue->ring, LAMINA_FUSE_RING_ENTRIES_PER_THREAD + 1,
                                   IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
     if (result != 0) return result;
@@ -362,7 +361,6 @@ static int setup_queue(struct ring_queue *queue) {
         lamina_ring_consume_cqe(&queue->ring);
         return result;
     }
-    (void)owner;
     return 0;
 }
 
