@@ -29,15 +29,6 @@ static inline int lamina_fuse_session_loop_mt(struct fuse_session *se, int clone
     return result;
 }
 
-/// Replies to a read with `size` bytes of `fd` at `offset`, spliced from the file when the kernel allows.
-static inline int lamina_fuse_reply_fd_data(fuse_req_t req, int fd, size_t size, off_t offset) {
-    struct fuse_bufvec buffer = FUSE_BUFVEC_INIT(size);
-    buffer.buf[0].flags = (enum fuse_buf_flags)(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-    buffer.buf[0].fd = fd;
-    buffer.buf[0].pos = offset;
-    return fuse_reply_data(req, &buffer, FUSE_BUF_SPLICE_MOVE);
-}
-
 /// Copies the data of a write request into `fd` at `offset` (splice when the request came as a pipe).
 /// Returns the number of bytes written or a negative errno.
 static inline ssize_t lamina_fuse_write_to_fd(struct fuse_bufvec *input, int fd, off_t offset) {

@@ -1,10 +1,12 @@
-// See CFuseTransport.h. The newer protocol definitions below follow the kernel's documented ABI,
-// include/uapi/linux/fuse.h (protocol 7.40: passthrough; 7.43: request_timeout in init_out).
+// See CFuseTransport.h. The protocol definitions (fuse_abi.h) follow the kernel's documented ABI,
+// include/uapi/linux/fuse.h.
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 312
 #include <fuse3/fuse_lowlevel.h>
 
 #include "CFuseTransport.h"
+#include "fuse_abi.h"
+#include "fuse_ring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,86 +18,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum {
-    LAMINA_FUSE_INIT = 26,
-};
-
-#define LAMINA_FUSE_HANDLE_KILLPRIV_V2 (1ULL << 28)
-#define LAMINA_FUSE_INIT_EXT (1ULL << 30)
-#define LAMINA_FUSE_PASSTHROUGH (1ULL << 37)
-#define LAMINA_FOPEN_KEEP_CACHE (1U << 1)
-#define LAMINA_FOPEN_PASSTHROUGH (1U << 7)
-
-struct lamina_fuse_in_header {
-    uint32_t len;
-    uint32_t opcode;
-    uint64_t unique;
-    uint64_t nodeid;
-    uint32_t uid;
-    uint32_t gid;
-    uint32_t pid;
-    uint16_t total_extlen;
-    uint16_t padding;
-};
-
-struct lamina_fuse_out_header {
-    uint32_t len;
-    int32_t error;
-    uint64_t unique;
-};
-
-struct lamina_fuse_init_in {
-    uint32_t major;
-    uint32_t minor;
-    uint32_t max_readahead;
-    uint32_t flags;
-    uint32_t flags2;
-    uint32_t unused[11];
-};
-
-struct lamina_fuse_init_out {
-    uint32_t major;
-    uint32_t minor;
-    uint32_t max_readahead;
-    uint32_t flags;
-    uint16_t max_background;
-    uint16_t congestion_threshold;
-    uint32_t max_write;
-    uint32_t time_gran;
-    uint16_t max_pages;
-    uint16_t map_alignment;
-    uint32_t flags2;
-    uint32_t max_stack_depth;
-    uint16_t request_timeout;
-    uint16_t unused[11];
-};
-
-struct lamina_fuse_open_out {
-    uint64_t fh;
-    uint32_t open_flags;
-    int32_t backing_id;
-};
-
-struct lamina_fuse_backing_map {
-    int32_t fd;
-    uint32_t flags;
-    uint64_t padding;
-};
-
-/// fuse_entry_out as the kernel takes it from protocol 7.9 on (entry, attr and their validity).
-enum { LAMINA_FUSE_ENTRY_OUT_SIZE = 128 };
-
-_Static_assert(sizeof(struct lamina_fuse_in_header) == 40, "fuse_in_header");
-_Static_assert(sizeof(struct lamina_fuse_out_header) == 16, "fuse_out_header");
-_Static_assert(sizeof(struct lamina_fuse_init_in) == 64, "fuse_init_in");
-_Static_assert(sizeof(struct lamina_fuse_init_out) == 64, "fuse_init_out");
-_Static_assert(sizeof(struct lamina_fuse_open_out) == 16, "fuse_open_out");
-_Static_assert(sizeof(struct lamina_fuse_backing_map) == 16, "fuse_backing_map");
-
-#define LAMINA_FUSE_DEV_IOC_MAGIC 229
-#define LAMINA_FUSE_DEV_IOC_BACKING_OPEN _IOW(LAMINA_FUSE_DEV_IOC_MAGIC, 1, struct lamina_fuse_backing_map)
-#define LAMINA_FUSE_DEV_IOC_BACKING_CLOSE _IOW(LAMINA_FUSE_DEV_IOC_MAGIC, 2, uint32_t)
-
 struct lamina_transport {
     void *bridge;
     int fd;
@@ -104,6 +26,12 @@ struct lamina_transport {
     _Atomic uint64_t init_unique;
     _Atomic uint64_t offered;
     atomic_int passthrough_requested;
+    /// FUSE over io_uring: asked for in the INIT reply; the ring serving once the reply is out.
+    struct fuse_session *session;
+    atomic_int uring_requested;
+    size_t uring_payload_size;
+    _Atomic(struct lamina_fuse_ring *) ring;
+    lamina_transport_log_function log;
 };
 
 /// The backing id the reply being written on this thread should carry (set around
@@ -118,7 +46,11 @@ struct lamina_transport *lamina_transport_create(void *bridge) {
     return transport;
 }
 
-void lamina_transport_destroy(struct lamina_transport *transport) { free(transport); }
+void lamina_transport_destroy(struct lamina_transport *transport) {
+    if (transport == NULL) return;
+    lamina_transport_uring_stop(transport);
+    free(transport);
+}
 
 void lamina_transport_set_bridge(struct lamina_transport *transport, void *bridge) { transport->bridge = bridge; }
 
@@ -142,17 +74,31 @@ static ssize_t transport_read(int fd, void *buffer, size_t length, void *userdat
     return count;
 }
 
-/// Adds passthrough to libfuse's INIT reply, when the init callback asked for it.
+/// Adds passthrough and FUSE over io_uring to libfuse's INIT reply, when the init callback asked
+/// for them, and notes the request size the ring's payload buffers must hold.
 static void amend_init(struct lamina_transport *transport, struct iovec *iov, int count) {
     if (count < 2 || iov[1].iov_len < sizeof(struct lamina_fuse_init_out)) return;
-    if (!atomic_load(&transport->passthrough_requested)) return;
     struct lamina_fuse_init_out *out = iov[1].iov_base;
-    uint64_t flags = out->flags | LAMINA_FUSE_INIT_EXT | LAMINA_FUSE_PASSTHROUGH;
+    uint64_t flags = out->flags | ((uint64_t)out->flags2 << 32);
+    if (atomic_load(&transport->passthrough_requested)) {
+        flags |= LAMINA_FUSE_INIT_EXT | LAMINA_FUSE_PASSTHROUGH;
+        // The mount may be stacked once on its backing files (ext4, xfs, tmpfs: depth 0), and kernel
+        // overlayfs may still stack on the mount.
+        out->max_stack_depth = 1;
+    }
+    if (atomic_load(&transport->uring_requested)) {
+        flags |= LAMINA_FUSE_INIT_EXT | LAMINA_FUSE_OVER_IO_URING;
+        // The kernel's ring payload: max(FUSE_MIN_READ_BUFFER, max_write, max_pages pages).
+        long page = sysconf(_SC_PAGESIZE);
+        size_t page_size = page > 0 ? (size_t)page : 4096;
+        size_t pages = (flags & LAMINA_FUSE_MAX_PAGES) && out->max_pages > 0 ? out->max_pages : LAMINA_FUSE_DEFAULT_MAX_PAGES;
+        size_t size = LAMINA_FUSE_MIN_READ_BUFFER;
+        if (out->max_write > size) size = out->max_write;
+        if (pages * page_size > size) size = pages * page_size;
+        transport->uring_payload_size = (size + page_size - 1) / page_size * page_size;
+    }
     out->flags = (uint32_t)flags;
-    out->flags2 |= (uint32_t)(flags >> 32);
-    // The mount may be stacked once on its backing files (ext4, xfs, tmpfs: depth 0), and kernel
-    // overlayfs may still stack on the mount.
-    out->max_stack_depth = 1;
+    out->flags2 = (uint32_t)(flags >> 32);
 }
 
 /// Puts the pending backing id into an OPEN (fuse_open_out) or CREATE (entry + open) reply.
@@ -172,8 +118,20 @@ static void amend_open(struct iovec *iov, int count) {
     out->backing_id = backing_id;
 }
 
+static void ring_log(void *context, int level, const char *message) {
+    struct lamina_transport *transport = context;
+    if (transport->log != NULL) transport->log(transport->bridge, level, message);
+}
+
+static ssize_t iov_length(const struct iovec *iov, int count) {
+    ssize_t length = 0;
+    for (int i = 0; i < count; i++) length += (ssize_t)iov[i].iov_len;
+    return length;
+}
+
 static ssize_t transport_writev(int fd, struct iovec *iov, int count, void *userdata) {
     struct lamina_transport *transport = userdata;
+    int is_init = 0;
     if (count >= 1 && iov[0].iov_len >= sizeof(struct lamina_fuse_out_header)) {
         const struct lamina_fuse_out_header *header = iov[0].iov_base;
         if (header->error == 0) {
@@ -181,10 +139,26 @@ static ssize_t transport_writev(int fd, struct iovec *iov, int count, void *user
                 amend_open(iov, count);
             } else if (header->unique != 0 && header->unique == atomic_load(&transport->init_unique)) {
                 amend_init(transport, iov, count);
+                is_init = 1;
             }
         }
     }
-    return writev(fd, iov, count);
+    struct lamina_fuse_ring *ring = atomic_load(&transport->ring);
+    if (ring != NULL && lamina_fuse_ring_reply(ring, iov, count)) return iov_length(iov, count);
+    ssize_t written = writev(fd, iov, count);
+    // The kernel takes ring registrations once it has the INIT reply. The ring is published
+    // before its threads start: they serve at once, and their replies must find it.
+    if (is_init && written >= 0 && atomic_load(&transport->uring_requested) && transport->session != NULL) {
+        ring = lamina_fuse_ring_create(transport->session, transport->fd, transport->uring_payload_size, ring_log, transport);
+        if (ring == NULL) {
+            ring_log(transport, 2, "io_uring: out of memory; serving /dev/fuse");
+            lamina_fuse_ring_refuse(transport->fd);
+        } else {
+            atomic_store(&transport->ring, ring);
+            lamina_fuse_ring_start(ring);
+        }
+    }
+    return written;
 }
 
 static ssize_t transport_splice_receive(int fdin, off_t *offin, int fdout, off_t *offout, size_t length,
@@ -195,8 +169,28 @@ static ssize_t transport_splice_receive(int fdin, off_t *offin, int fdout, off_t
 
 static ssize_t transport_splice_send(int fdin, off_t *offin, int fdout, off_t *offout, size_t length,
                                      unsigned int flags, void *userdata) {
-    (void)userdata;
-    return splice(fdin, offin, fdout, offout, length, flags);
+    struct lamina_transport *transport = userdata;
+    struct lamina_fuse_ring *ring = atomic_load(&transport->ring);
+    if (ring == NULL) return splice(fdin, offin, fdout, offout, length, flags);
+    // With the ring serving, a spliced reply (libfuse's pipe holds the whole message) is read
+    // back, so a reply to a ring request reaches its ring entry; the ring asks for no splicing.
+    char *message = malloc(length);
+    if (message == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t filled = 0;
+    while (filled < length) {
+        ssize_t count = read(fdin, message + filled, length - filled);
+        if (count < 0 && errno == EINTR) continue;
+        if (count <= 0) break;
+        filled += (size_t)count;
+    }
+    struct iovec iov = {.iov_base = message, .iov_len = filled};
+    ssize_t result = (ssize_t)filled;
+    if (!lamina_fuse_ring_reply(ring, &iov, 1)) result = write(fdout, message, filled);
+    free(message);
+    return result;
 }
 
 int lamina_transport_install(struct lamina_transport *transport, struct fuse_session *session) {
@@ -211,6 +205,7 @@ int lamina_transport_install(struct lamina_transport *transport, struct fuse_ses
     int result = fuse_session_custom_io(session, &io, fd);
     if (result != 0) return result < 0 ? result : -EINVAL;
     transport->fd = fd;
+    transport->session = session;
     atomic_store(&transport->installed, 1);
     return 0;
 }
@@ -258,4 +253,58 @@ int lamina_transport_reply_create(struct fuse_req *request, const struct fuse_en
     int result = fuse_reply_create(request, entry, file);
     pending_backing_id = 0;
     return result;
+}
+
+void lamina_transport_set_log(struct lamina_transport *transport, lamina_transport_log_function log) {
+    transport->log = log;
+}
+
+int lamina_transport_uring_offered(const struct lamina_transport *transport) {
+    uint64_t offered = lamina_transport_offered_flags(transport);
+    return (offered & LAMINA_FUSE_INIT_EXT) && (offered & LAMINA_FUSE_OVER_IO_URING);
+}
+
+int lamina_transport_request_uring(struct lamina_transport *transport) {
+    if (!lamina_transport_installed(transport) || transport->session == NULL) return -EBADF;
+    int result = lamina_fuse_ring_probe();
+    if (result != 0) return result;
+    atomic_store(&transport->uring_requested, 1);
+    return 0;
+}
+
+unsigned lamina_transport_uring_queue_count(void) { return lamina_fuse_ring_queue_count(); }
+
+unsigned lamina_transport_uring_depth(void) {
+    return LAMINA_FUSE_RING_THREADS_PER_QUEUE * LAMINA_FUSE_RING_ENTRIES_PER_THREAD;
+}
+
+unsigned lamina_transport_uring_registered(const struct lamina_transport *transport) {
+    return lamina_fuse_ring_registered(atomic_load(&((struct lamina_transport *)transport)->ring));
+}
+
+void lamina_transport_uring_stop(struct lamina_transport *transport) {
+    struct lamina_fuse_ring *ring = atomic_exchange(&transport->ring, NULL);
+    lamina_fuse_ring_stop(ring);
+}
+
+int lamina_transport_reply_fd_data(struct fuse_req *request, int fd, size_t size, off_t offset) {
+    size_t capacity = 0;
+    char *payload = lamina_fuse_ring_serving_payload(&capacity);
+    if (payload == NULL) {
+        struct fuse_bufvec buffer = FUSE_BUFVEC_INIT(size);
+        buffer.buf[0].flags = (enum fuse_buf_flags)(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+        buffer.buf[0].fd = fd;
+        buffer.buf[0].pos = offset;
+        return fuse_reply_data(request, &buffer, FUSE_BUF_SPLICE_MOVE);
+    }
+    if (size > capacity) size = capacity;
+    size_t filled = 0;
+    while (filled < size) {
+        ssize_t count = pread(fd, payload + filled, size - filled, offset + (off_t)filled);
+        if (count < 0 && errno == EINTR) continue;
+        if (count < 0) return fuse_reply_err(request, errno);
+        if (count == 0) break;
+        filled += (size_t)count;
+    }
+    return fuse_reply_buf(request, payload, filled);
 }

@@ -13,6 +13,8 @@ public struct BenchmarkConfiguration: Sendable {
     public var implementations: [Implementation]
     /// Program paths of the FUSE implementations.
     public var programs: [Implementation: String]
+    /// `-o` options for every `lamina` mount (e.g. `uring=on`); nil: its defaults.
+    public var laminaOptions: String? = nil
     /// Where generated stacks are cached between runs.
     public var cacheDirectory: String
     /// Where mounts, upper and work directories are made (deleted at the end of the run).

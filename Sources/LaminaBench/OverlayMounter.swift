@@ -15,12 +15,15 @@ import Glibc
 final class OverlayMounter {
     let runDirectory: String
     let programs: [Implementation: String]
+    /// `-o` options added to every `lamina` mount of a stack (`lamina bench --lamina-options`).
+    let laminaOptions: String?
     private var counter = 0
     private var linkedStacks: [String: [String]] = [:]
 
-    init(runDirectory: String, programs: [Implementation: String]) {
+    init(runDirectory: String, programs: [Implementation: String], laminaOptions: String? = nil) {
         self.runDirectory = runDirectory
         self.programs = programs
+        self.laminaOptions = laminaOptions
     }
 
     /// Short symlinked paths to the stack's layers, top-most first.
@@ -41,7 +44,7 @@ final class OverlayMounter {
     /// Mounts `stack`, with `extraTopLayer` (a directory) above its layers when given.
     func mount(_ implementation: Implementation, _ stack: GeneratedStack, extraTopLayer: String? = nil) throws -> OverlayMount {
         let lowers = (extraTopLayer.map { [$0] } ?? []) + (try lowerDirectories(stack))
-        return try mount(implementation, lowers: lowers)
+        return try mount(implementation, lowers: lowers, daemonOptions: implementation == .lamina ? laminaOptions : nil)
     }
 
     /// Mounts `lowers` (top-most first) over a fresh upper and work dir; `daemonOptions` go to a

@@ -38,7 +38,13 @@ extension Bridge {
         connection.pointee.max_write = maximumWrite
         // max_readahead already holds the most the kernel allows; it can only be lowered.
         if let bridge = Bridge.of(userdata: userdata) {
-            let transport = bridge.passthrough.negotiate()
+            let ring = bridge.ring.negotiate(transport: bridge.passthrough.transport, logger: bridge.logger)
+            if ring != nil {
+                // Ring replies are copied into their ring entry: libfuse must not splice them.
+                want &= ~(lamina_fuse_cap_splice_write() | lamina_fuse_cap_splice_move())
+                connection.pointee.want = want
+            }
+            let transport = bridge.passthrough.negotiate(carrier: ring ?? "/dev/fuse through libfuse")
             // Passthrough needs an OPEN per open: the reply carries the backing file.
             bridge.opensWithoutRequests.store(
                 connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0 && !bridge.passthrough.isActive,

@@ -54,7 +54,7 @@ extension Bridge {
     ) {
         handle(request, "read node=\(node) size=\(size) offset=\(offset)") { bridge in
             let result = try bridge.overlay.withReadDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node)) {
-                lamina_fuse_reply_fd_data(request, $0, size, offset)
+                lamina_transport_reply_fd_data(request, $0, size, offset)
             }
             if result != 0 { bridge.logger.trace("read node=\(node) reply -> \(result)") }
         }

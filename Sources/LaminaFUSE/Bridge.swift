@@ -28,6 +28,8 @@ final class Bridge: Sendable {
     let opensWithoutRequests = Atomic<Bool>(false)
     /// FUSE passthrough for regular files (the session's userdata is its transport).
     let passthrough: Passthrough
+    /// FUSE over io_uring, when asked for (`uring=on`).
+    let ring: RingTransport
 
     init(overlay: Overlay, options: MountOptions, logger: Logger) throws(MountError) {
         self.overlay = overlay
@@ -38,6 +40,7 @@ final class Bridge: Sendable {
         self.staticDirectoryLinks = options.staticDirectoryLinks
         self.idMapping = options.idMapping
         self.passthrough = try Passthrough(mode: options.passthrough, readOnly: options.isReadOnly, logger: logger)
+        self.ring = RingTransport(requested: options.uring)
     }
 
     /// The bridge a request belongs to (the session's userdata is the transport, which holds it).

@@ -51,13 +51,15 @@ final class FUSESession {
             throw MountError(.system, "cannot mount on \(mountPoint): \(reason)")
         }
         mounted = true
-        // Passthrough needs the transport between libfuse and /dev/fuse (`Passthrough`).
+        // Passthrough and the io_uring ring need the transport between libfuse and /dev/fuse
+        // (`Passthrough`, `RingTransport`).
         let passthrough = bridge.takeUnretainedValue().passthrough
         if let refusal = passthrough.refusal { bridge.takeUnretainedValue().logger.warning("\(refusal)") }
-        if passthrough.wanted {
+        if passthrough.wanted || bridge.takeUnretainedValue().ring.wantsTransport {
+            lamina_transport_set_log(passthrough.transport, RingTransport.log)
             let result = lamina_transport_install(passthrough.transport, session)
             if result != 0 {
-                bridge.takeUnretainedValue().logger.warning("passthrough off: cannot install the FUSE transport: \(SystemError("fuse_session_custom_io", errno: -result))")
+                bridge.takeUnretainedValue().logger.warning("passthrough and uring off: cannot install the FUSE transport: \(SystemError("fuse_session_custom_io", errno: -result))")
             }
         }
     }
@@ -94,6 +96,8 @@ final class FUSESession {
         closed = true
         if signalHandlersInstalled { fuse_remove_signal_handlers(session) }
         if mounted { fuse_session_unmount(session) }
+        // The ring threads serve through the session: joined before it goes.
+        RingTransport.stop(transport: bridge.takeUnretainedValue().passthrough.transport)
         fuse_session_destroy(session)
         bridge.release()
     }

@@ -61,6 +61,12 @@ extension MountOptions {
                 throw MountError(.usage, "invalid passthrough=\(value): expected on, off, auto or all")
             }
             passthrough = mode
+        case ("uring", let value?):
+            switch value {
+            case "on": uring = true
+            case "off": uring = false
+            default: throw MountError(.usage, "invalid uring=\(value): expected on or off")
+            }
         case ("nosuid", nil), ("nodev", nil), ("noexec", nil), ("noatime", nil), ("sync", nil), ("dirsync", nil):
             setKernelFlag(name)
         case ("suid", nil): clearKernelFlag("nosuid")

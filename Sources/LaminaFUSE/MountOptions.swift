@@ -59,6 +59,10 @@ public struct MountOptions: Sendable, Equatable {
     /// costs an OPEN request per open(2) that no-open mode saves (small files read again: 1.3-3x
     /// slower; docs/performance.md, "Transport").
     public var passthrough: PassthroughMode = .off
+    /// `uring=on|off`: serve requests from FUSE-over-io_uring ring entries instead of reading
+    /// /dev/fuse (see `RingTransport`), where the kernel offers it (enable_uring=Y). Off unless
+    /// asked for.
+    public var uring = false
     /// Options accepted for compatibility that change nothing (logged with --debug).
     public var ignoredOptions: [String] = []
 

@@ -22,6 +22,8 @@ public enum OverlayfsCommandLine {
             -o OPTIONS         comma-separated mount options (see docs/compatibility.md)
             -o passthrough=on|off|auto|all   the kernel reads and writes files itself (FUSE
                                passthrough; default off)
+            -o uring=on|off            serve requests over FUSE-over-io_uring where the
+                               kernel offers it (default off)
             -V, --version      print the version
             -h, --help         print this help
         """

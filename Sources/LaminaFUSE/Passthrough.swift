@@ -52,19 +52,19 @@ final class Passthrough: Sendable {
     }
 
     /// Called from the INIT callback: asks for passthrough when the kernel offered it. Returns a
-    /// line for the debug log saying which transport the mount uses.
-    func negotiate() -> String {
+    /// line for the debug log saying which transport (`carrier`: how requests travel) the mount uses.
+    func negotiate(carrier: String) -> String {
         let installed = lamina_transport_installed(transport) != 0
-        guard installed else {
-            return "transport: /dev/fuse through libfuse, passthrough off (passthrough=\(mode.rawValue)\(mode == .off ? "" : ", not the host's root"))"
+        guard installed, wanted else {
+            return "transport: \(carrier), passthrough off (passthrough=\(mode.rawValue)\(mode == .off ? "" : ", not the host's root"))"
         }
         guard lamina_transport_passthrough_offered(transport) != 0 else {
-            return "transport: /dev/fuse through libfuse, passthrough off (the kernel does not offer it)"
+            return "transport: \(carrier), passthrough off (the kernel does not offer it)"
         }
         lamina_transport_request_passthrough(transport)
         active.store(true, ordering: .releasing)
         let scope = lowerFiles ? "upper and lower files" : "upper files (lower files of this writable mount through the daemon)"
-        return "transport: /dev/fuse through libfuse, passthrough on: the kernel reads and writes \(scope) itself; opens and metadata are requests"
+        return "transport: \(carrier), passthrough on: the kernel reads and writes \(scope) itself; opens and metadata are requests"
     }
 
     var isActive: Bool { active.load(ordering: .acquiring) }

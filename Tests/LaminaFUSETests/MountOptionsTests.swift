@@ -45,6 +45,13 @@ import Testing
         #expect(throws: MountError.self) { try mount(["-o", "lowerdir=/l,passthrough=yes", "/m"]) }
     }
 
+    @Test func uringOption() throws {
+        #expect(try mount(["-o", "lowerdir=/l", "/m"]).uring == false)
+        #expect(try mount(["-o", "lowerdir=/l,uring=on", "/m"]).uring == true)
+        #expect(try mount(["-o", "lowerdir=/l,uring=on,uring=off", "/m"]).uring == false)
+        #expect(throws: MountError.self) { try mount(["-o", "lowerdir=/l,uring=yes", "/m"]) }
+    }
+
     @Test func readOnlyPodmanFormHasNoUpper() throws {
         let options = try mount(["-o", "lowerdir=/s/diff:/s/l/A", "/m"])
         #expect(options.isReadOnly)

@@ -1,9 +1,12 @@
 // The FUSE transport Lamina adds to libfuse 3.14: custom session I/O on the /dev/fuse descriptor
-// that lets the kernel read and write regular files itself (FUSE passthrough, protocol 7.40),
-// which libfuse 3.14 and Debian 12's kernel headers (protocol 7.38) do not know.
+// that lets the kernel read and write regular files itself (FUSE passthrough, protocol 7.40) and
+// moves requests onto io_uring (FUSE over io_uring, 7.42), which libfuse 3.14 and Debian 12's
+// kernel headers (protocol 7.38) do not know.
 #ifndef LAMINA_CFUSE_TRANSPORT_H
 #define LAMINA_CFUSE_TRANSPORT_H
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct fuse_req;
 struct fuse_session;
@@ -42,10 +45,36 @@ int32_t lamina_transport_backing_open(struct lamina_transport *transport, int fd
 /// Drops a backing id (open files keep their backing file). 0 or a negative errno.
 int lamina_transport_backing_close(struct lamina_transport *transport, int32_t backing_id);
 
+/// Replies to a READ with `size` bytes of `fd` at `offset`: for a request served from the io_uring
+/// ring, read straight into the ring entry's payload (no splice there, and no copy through
+/// libfuse's buffer); otherwise as libfuse does (spliced from the file where the kernel allows).
+int lamina_transport_reply_fd_data(struct fuse_req *request, int fd, size_t size, off_t offset);
+
 /// fuse_reply_open / fuse_reply_create, with FOPEN_PASSTHROUGH and `backing_id` in the reply's
 /// fuse_open_out when `backing_id` > 0 (keep_cache is dropped then: the kernel refuses it).
 int lamina_transport_reply_open(struct fuse_req *request, const struct fuse_file_info *file, int32_t backing_id);
 int lamina_transport_reply_create(struct fuse_req *request, const struct fuse_entry_param *entry,
                                   const struct fuse_file_info *file, int32_t backing_id);
+
+/// Where the transport's own log lines go (ring threads): `bridge` as set above; level 0 debug,
+/// 1 notice, 2 warning. Set before the session starts.
+typedef void (*lamina_transport_log_function)(void *bridge, int level, const char *message);
+void lamina_transport_set_log(struct lamina_transport *transport, lamina_transport_log_function log);
+
+/// The kernel offered FUSE over io_uring in its INIT request (/sys/module/fuse/parameters/enable_uring).
+int lamina_transport_uring_offered(const struct lamina_transport *transport);
+/// Asks for FUSE over io_uring in the INIT reply (call from the init callback, when offered; the
+/// transport must be installed): once the reply is written, one thread per queue registers ring
+/// entries and serves requests from the ring. 0, or a negative errno when this process cannot
+/// use io_uring (nothing is asked for then).
+int lamina_transport_request_uring(struct lamina_transport *transport);
+/// Queues (one per possible CPU) and entries per queue the ring uses.
+unsigned lamina_transport_uring_queue_count(void);
+unsigned lamina_transport_uring_depth(void);
+/// Queues whose entries the kernel accepted.
+unsigned lamina_transport_uring_registered(const struct lamina_transport *transport);
+/// Stops and joins the ring threads and frees the ring (after unmounting, before
+/// fuse_session_destroy); does nothing without a ring. Safe to call twice.
+void lamina_transport_uring_stop(struct lamina_transport *transport);
 
 #endif

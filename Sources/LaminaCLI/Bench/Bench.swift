@@ -45,6 +45,9 @@ struct Bench: ParsableCommand {
     @Option(help: "An earlier lamina-overlayfs build to measure beside this one in the same run (the table adds Lamina ÷ before).")
     var laminaBefore: String?
 
+    @Option(help: "Extra -o options for every lamina mount (e.g. uring=on); with --throughput, lamina passthrough=off and on are measured again with them.")
+    var laminaOptions: String?
+
     @Option(help: "The fuse-overlayfs program.")
     var fuseOverlayfs: String = "/usr/bin/fuse-overlayfs"
 
@@ -107,6 +110,7 @@ struct Bench: ParsableCommand {
             }
         }
         configuration.seed = seed
+        configuration.laminaOptions = laminaOptions
         configuration.cacheDirectory = cache
         configuration.workDirectory = workDirectory
 
@@ -135,6 +139,12 @@ struct Bench: ParsableCommand {
         configuration.cacheDirectory = cache
         configuration.workDirectory = workDirectory
         configuration.programs = BenchmarkConfiguration.defaultPrograms(laminaOverlayfs: laminaOverlayfs, fuseOverlayfs: fuseOverlayfs)
+        if let laminaOptions {
+            for passthrough in ["off", "on"] {
+                let options = "passthrough=\(passthrough),\(laminaOptions)"
+                configuration.variants.append(.init(name: "lamina \(options)", implementation: .lamina, daemonOptions: options))
+            }
+        }
         let figures = try ThroughputBenchmark(configuration: configuration).run { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

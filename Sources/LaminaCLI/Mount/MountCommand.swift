@@ -43,6 +43,9 @@ struct MountCommand: ParsableCommand {
         valueName: "mode"))
     var passthrough: PassthroughMode?
 
+    @Flag(help: "Serve requests over FUSE-over-io_uring where the kernel offers it (enable_uring=Y); /dev/fuse otherwise.")
+    var uring = false
+
     @Flag(help: "Serve the mount in this process until it is unmounted or signalled.")
     var foreground = false
 
@@ -130,6 +133,7 @@ struct MountCommand: ParsableCommand {
         if self.lower == nil { try request.apply(optionList: "nosuid,nodev") }
         for list in options { try request.apply(optionList: list) }
         if let passthrough { request.passthrough = passthrough }
+        if uring { request.uring = true }
         request.mountPoint = mountPoint
         request.debug = request.debug || debug
         request.foreground = foreground
