@@ -15,6 +15,8 @@ public enum MountService {
         // A directory in use holds a descriptor per layer it spans (the engine's cache keeps at most
         // half the limit): take what the hard limit allows, as daemons do.
         ResourceLimits.raiseOpenFileLimit()
+        // Directory handles fill the descriptor table early; grow it once, while single-threaded.
+        ResourceLimits.reserveDescriptorTable(min(4_096, options.overlayConfiguration.descriptorCeiling + 256))
         let readiness = ReadinessSignal.fromEnvironment()
         if readiness != nil {
             try? MountCalls.startSession()

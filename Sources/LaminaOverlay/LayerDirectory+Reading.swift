@@ -50,6 +50,15 @@ extension LayerDirectory {
         return index.entries(of: LayerDirectoryID(rawValue: indexDirectory)).count * 32
     }
 
+    /// `listingBytes`, or 0 where the layer has no directory of this name.
+    func listingBytesIfPresent(_ cache: DescriptorCache) throws -> Int {
+        do {
+            return try listingBytes(cache)
+        } catch let error as SystemError where [ENOENT, ENOTDIR, ELOOP].contains(error.errno) {
+            return 0
+        }
+    }
+
     /// Whether this copy holds `name`, whites it out, or neither (an fstatat, and one of `.wh.NAME`
     /// when it is absent; one hash probe in an index).
     func presence(of name: FileName, _ cache: DescriptorCache) throws -> Presence {

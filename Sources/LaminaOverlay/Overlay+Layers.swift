@@ -22,9 +22,6 @@ extension Overlay {
         /// Markers and entries: the listing shows the opaque entry, so no fstatat looks for it
         /// (for an index build, which reads every listing anyway).
         case listings
-        /// Xattr markers only: the copies of a directory no OCI opaque entry cuts, which may be
-        /// more than it has (for estimates; never cached).
-        case markersWithoutOpaqueEntries
     }
 
     /// The copies of `directory`, top-down. `lowerSources` are those its parent found (see
