@@ -16,7 +16,7 @@ public enum MountService {
         // half the limit): take what the hard limit allows, as daemons do.
         ResourceLimits.raiseOpenFileLimit()
         // Directory handles fill the descriptor table early; grow it once, while single-threaded.
-        ResourceLimits.reserveDescriptorTable(min(4_096, options.overlayConfiguration.descriptorCeiling + 256))
+        ResourceLimits.reserveDescriptorTable(min(4_096, OverlayConfiguration.defaultDescriptorCeiling() + 256))
         let readiness = ReadinessSignal.fromEnvironment()
         if readiness != nil {
             try? MountCalls.startSession()

@@ -41,22 +41,16 @@ extension LayerDirectory {
     var isIndexed: Bool { source.index != nil }
 
     /// About how many bytes of names reading this copy whole goes through: its st_size (ext4 and
-    /// xfs grow a directory by blocks), or 32 bytes an entry of its index (read with no syscall).
+    /// xfs grow a directory by blocks), or 32 bytes an entry of its index (read with no syscall);
+    /// 0 where the layer has no directory of this name.
     func listingBytes(_ cache: DescriptorCache) throws -> Int {
         guard let index = source.index else {
-            return try withDescriptor(cache) { Int(try $0.status().st_size) }
+            return try unlessFailing(with: ENOENT, ENOTDIR, ELOOP) {
+                try withDescriptor(cache) { Int(try $0.status().st_size) }
+            } ?? 0
         }
         guard indexDirectory != Self.missing else { return 0 }
         return index.entries(of: LayerDirectoryID(rawValue: indexDirectory)).count * 32
-    }
-
-    /// `listingBytes`, or 0 where the layer has no directory of this name.
-    func listingBytesIfPresent(_ cache: DescriptorCache) throws -> Int {
-        do {
-            return try listingBytes(cache)
-        } catch let error as SystemError where [ENOENT, ENOTDIR, ELOOP].contains(error.errno) {
-            return 0
-        }
     }
 
     /// Whether this copy holds `name`, whites it out, or neither (an fstatat, and one of `.wh.NAME`

@@ -122,7 +122,9 @@ final class LayerDirectory: Sendable {
     /// Records what a listing of this copy showed: whether it holds the OCI opaque entry.
     func noteOpaqueEntry(_ present: Bool) {
         markerState.withLock { state in
-            if state != nil && state?.opaqueEntry == nil { state?.opaqueEntry = present }
+            guard var known = state, known.opaqueEntry == nil else { return }
+            known.opaqueEntry = present
+            state = known
         }
     }
 

@@ -123,10 +123,10 @@ extension Overlay {
         let unindexed = sources.filter { !$0.isIndexed }
         var stand = 0
         for source in [unindexed.first, unindexed.count > 1 ? unindexed.last : nil].compactMap({ $0 }) {
-            stand = max(stand, try source.listingBytesIfPresent(stack.cache))
+            stand = max(stand, try source.listingBytes(stack.cache))
         }
         for source in sources {
-            cost += 2 + (source.isIndexed ? try source.listingBytesIfPresent(stack.cache) : stand) / 4096
+            cost += 2 + (source.isIndexed ? try source.listingBytes(stack.cache) : stand) / 4096
         }
         return Int32(max(0, cost / max(1, 2 * copies) - 1))
     }

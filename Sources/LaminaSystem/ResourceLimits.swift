@@ -32,10 +32,9 @@ public enum ResourceLimits {
     public static func reserveDescriptorTable(_ count: Int) {
         let highest = Int32(clamping: min(count, openFileLimit()) - 1)
         guard highest > 64 else { return }
-        let anchor = Glibc.open("/", OpenFlags.path | O_CLOEXEC)
-        guard anchor >= 0 else { return }
-        let placed = fcntl(anchor, F_DUPFD_CLOEXEC, highest)
-        if placed >= 0 { _ = Glibc.close(placed) }
-        _ = Glibc.close(anchor)
+        guard let anchor = try? FileDescriptor.open("/", flags: OpenFlags.path) else { return }
+        defer { anchor.close() }
+        let placed = fcntl(anchor.rawValue, F_DUPFD_CLOEXEC, highest)
+        if placed >= 0 { FileDescriptor(rawValue: placed).close() }
     }
 }
