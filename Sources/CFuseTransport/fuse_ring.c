@@ -244,8 +244,6 @@ static void serve(struct ring_entry *entry) {
     serving_entry = NULL;
 }
 
-int lamina_fuse_ring_serving(void) { return serving_entry != NULL; }
-
 char *lamina_fuse_ring_serving_payload(size_t *size) {
     struct ring_entry *entry = serving_entry;
     if (entry == NULL) return NULL;
@@ -479,10 +477,6 @@ void lamina_fuse_ring_start(struct lamina_fuse_ring *ring) {
         }
         queue->thread_started = 1;
     }
-}
-
-unsigned lamina_fuse_ring_registered(const struct lamina_fuse_ring *ring) {
-    return ring == NULL ? 0 : atomic_load(&((struct lamina_fuse_ring *)ring)->registered);
 }
 
 void lamina_fuse_ring_stop(struct lamina_fuse_ring *ring) {

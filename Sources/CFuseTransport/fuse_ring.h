@@ -39,14 +39,10 @@ void lamina_fuse_ring_start(struct lamina_fuse_ring *ring);
 void lamina_fuse_ring_refuse(int fd);
 /// Wakes and joins the queue threads, closes their rings and frees the entries; NULL is fine.
 void lamina_fuse_ring_stop(struct lamina_fuse_ring *ring);
-/// Queues whose entries are registered.
-unsigned lamina_fuse_ring_registered(const struct lamina_fuse_ring *ring);
 
 /// Takes libfuse's reply `iov` (fuse_out_header first) when it answers a request fetched from
 /// the ring: 1 when taken, 0 when the reply is for a /dev/fuse request.
 int lamina_fuse_ring_reply(struct lamina_fuse_ring *ring, const struct iovec *iov, int count);
-/// The calling thread is serving a ring request right now.
-int lamina_fuse_ring_serving(void);
 /// The payload buffer of the ring entry the calling thread serves (NULL when it serves none), and
 /// its size: a reply built there is not copied again.
 char *lamina_fuse_ring_serving_payload(size_t *size);

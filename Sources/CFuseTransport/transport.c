@@ -278,10 +278,6 @@ unsigned lamina_transport_uring_depth(void) {
     return LAMINA_FUSE_RING_THREADS_PER_QUEUE * LAMINA_FUSE_RING_ENTRIES_PER_THREAD;
 }
 
-unsigned lamina_transport_uring_registered(const struct lamina_transport *transport) {
-    return lamina_fuse_ring_registered(atomic_load(&((struct lamina_transport *)transport)->ring));
-}
-
 void lamina_transport_uring_stop(struct lamina_transport *transport) {
     struct lamina_fuse_ring *ring = atomic_exchange(&transport->ring, NULL);
     lamina_fuse_ring_stop(ring);

@@ -55,7 +55,7 @@ final class FUSESession {
         // (`Passthrough`, `RingTransport`).
         let passthrough = bridge.takeUnretainedValue().passthrough
         if let refusal = passthrough.refusal { bridge.takeUnretainedValue().logger.warning("\(refusal)") }
-        if passthrough.wanted || bridge.takeUnretainedValue().ring.wantsTransport {
+        if passthrough.wanted || bridge.takeUnretainedValue().ring.requested {
             lamina_transport_set_log(passthrough.transport, RingTransport.log)
             let result = lamina_transport_install(passthrough.transport, session)
             if result != 0 {

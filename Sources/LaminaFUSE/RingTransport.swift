@@ -15,10 +15,8 @@ import Logging
 /// Thread safety: immutable; the ring's state lives in the C transport (atomics, and threads
 /// started by the INIT reply and joined by `stop`).
 struct RingTransport: Sendable {
+    /// Asked for (`uring=on`): the transport must then sit between libfuse and /dev/fuse.
     let requested: Bool
-
-    /// The transport must sit between libfuse and /dev/fuse when the ring is asked for.
-    var wantsTransport: Bool { requested }
 
     /// Called from the INIT callback: asks for the ring when the kernel offered it. Returns the
     /// "transport: ..." words for the log, or nil when the mount uses /dev/fuse.

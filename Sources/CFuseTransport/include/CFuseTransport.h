@@ -71,8 +71,6 @@ int lamina_transport_request_uring(struct lamina_transport *transport);
 /// Queues (one per possible CPU) and entries per queue the ring uses.
 unsigned lamina_transport_uring_queue_count(void);
 unsigned lamina_transport_uring_depth(void);
-/// Queues whose entries the kernel accepted.
-unsigned lamina_transport_uring_registered(const struct lamina_transport *transport);
 /// Stops and joins the ring threads and frees the ring (after unmounting, before
 /// fuse_session_destroy); does nothing without a ring. Safe to call twice.
 void lamina_transport_uring_stop(struct lamina_transport *transport);
