@@ -24,8 +24,14 @@ extension KernelMount {
         }
         let result = try ChildProcess.run(helper, ["-u"] + (lazily ? ["-z"] : []) + ["--", target], timeout: .seconds(60))
         guard result.exitCode != 0 else { return }
-        let text = result.errorOutput.lowercased()
-        let code = text.contains("busy") ? EBUSY : text.contains("not found") || text.contains("not mounted") ? EINVAL : EPERM
+        // A byte search: String.contains(String) would link _StringProcessing (700 KiB) into the daemon.
+        let text = Array(result.errorOutput.lowercased().utf8)
+        func says(_ phrase: String) -> Bool {
+            let wanted = Array(phrase.utf8)
+            guard text.count >= wanted.count else { return false }
+            return (0...(text.count - wanted.count)).contains { text[$0..<($0 + wanted.count)].elementsEqual(wanted) }
+        }
+        let code = says("busy") ? EBUSY : says("not found") || says("not mounted") ? EINVAL : EPERM
         throw SystemError("fusermount3 -u", errno: code, path: target)
     }
 }
