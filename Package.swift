@@ -59,7 +59,7 @@ let package = Package(
         // The FUSE bridge: adapts the libfuse3 low-level API to the engine.
         .target(
             name: "LaminaFUSE",
-            dependencies: ["CFuse", "CFuseTransport", "LaminaOverlay", "LaminaSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CFuse", "CFuseTransport", "LaminaOverlay", "LaminaLayerIndex", "LaminaSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: daemonCodeSettings),
 
         // The image store: OCI layouts, archives, registry, content-addressed layers.
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "LaminaSystemTests", dependencies: ["LaminaSystem"]),
         .testTarget(name: "LaminaLayerIndexTests", dependencies: ["LaminaLayerIndex", "LaminaSystem"]),
         .testTarget(name: "LaminaOverlayTests", dependencies: ["LaminaOverlay", "LaminaSystem", "LaminaLayerIndex", "LaminaTestSupport"]),
-        .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaSystem", "LaminaTestSupport"]),
+        .testTarget(name: "LaminaFUSETests", dependencies: ["LaminaFUSE", "LaminaLayerIndex", "LaminaSystem", "LaminaTestSupport"]),
         // Fixtures the image and runtime tests share (odd file names, byte-exact tree listings).
         .target(name: "LaminaTestSupport", dependencies: ["LaminaSystem"], path: "Tests/LaminaTestSupport"),
         .testTarget(

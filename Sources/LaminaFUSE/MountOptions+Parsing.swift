@@ -23,6 +23,7 @@ extension MountOptions {
         switch (name, value) {
         case ("lowerdir", let value?): lowerDirectories = try Self.layerPaths(value)
         case ("lowerdir+", let value?): lowerDirectories.append(contentsOf: try Self.layerPaths(value))
+        case ("lowerindex", let value?): lowerIndexPaths = Self.colonSeparated(value)  // empty: no index for that layer
         case ("upperdir", let value?): upperDirectory = try Self.singlePath(value, option: name)
         case ("workdir", let value?): workDirectory = try Self.singlePath(value, option: name)
         case ("uidmapping", let value?): idMapping.uidRanges = try IDMapping.ranges(parsing: value, option: name)
@@ -154,36 +155,38 @@ extension MountOptions {
         return options
     }
 
-    /// `lowerdir=` value: layer paths separated by `:` (a backslash escapes `:`, `,` and itself).
-    static func layerPaths(_ text: String) throws(MountError) -> [String] {
+    /// Paths separated by `:`, where a backslash keeps the character after it (`:`, `,`, itself);
+    /// empty paths are kept.
+    static func colonSeparated(_ text: String) -> [String] {
         var paths: [String] = []
         var current = ""
         var escaped = false
-        var previousWasSeparator = false
         for character in text {
             if escaped {
                 current.append(character)
                 escaped = false
-                previousWasSeparator = false
             } else if character == "\\" {
                 escaped = true
             } else if character == ":" {
-                if current.isEmpty {
-                    if previousWasSeparator {
-                        throw MountError(.usage, "data-only lower layers ('::' in lowerdir=) are not supported")
-                    }
-                    throw MountError(.usage, "empty path in lowerdir=\(text)")
-                }
                 paths.append(current)
                 current = ""
-                previousWasSeparator = true
             } else {
                 current.append(character)
-                previousWasSeparator = false
             }
         }
-        guard !current.isEmpty else { throw MountError(.usage, "empty path in lowerdir=\(text)") }
         paths.append(current)
+        return paths
+    }
+
+    /// `lowerdir=` value: layer paths separated by `:` (a backslash escapes `:`, `,` and itself).
+    static func layerPaths(_ text: String) throws(MountError) -> [String] {
+        let paths = colonSeparated(text)
+        for (position, path) in paths.enumerated() where path.isEmpty {
+            if position > 0 && position < paths.count - 1 {
+                throw MountError(.usage, "data-only lower layers ('::' in lowerdir=) are not supported")
+            }
+            throw MountError(.usage, "empty path in lowerdir=\(text)")
+        }
         for path in paths where path.hasPrefix("//") {
             throw MountError(.usage, "fuse-overlayfs plugin layers are not supported: \(path)")
         }

@@ -11,6 +11,11 @@ public struct MountOptions: Sendable, Equatable {
     /// How each of those layers is read, where the caller knows more than a directory (the store's
     /// layer indexes, lazily pulled layers); nil: each is a plain directory.
     public var lowerLayers: LowerLayerList?
+    /// `lowerindex=`: a layer index file (LaminaLayerIndex) for each `lowerdir=` directory, in the
+    /// same order (empty: that layer has none). The daemon then reads names and metadata of those
+    /// layers through their mapped indexes, as `lamina mount` does for store layers (a Lamina
+    /// option; `MountPreflight` opens them).
+    public var lowerIndexPaths: [String] = []
     public var upperDirectory: String?
     public var workDirectory: String?
     public var mountPoint: String = ""

@@ -1,4 +1,6 @@
 import Glibc
+import LaminaLayerIndex
+import LaminaOverlay
 import LaminaSystem
 
 /// The checks made before anything is mounted or written, shared by `lamina mount` and
@@ -44,6 +46,9 @@ public enum MountPreflight {
         options.lowerDirectories = try options.lowerDirectories.map { (path) throws(MountError) in
             try directory(path, role: "lower directory").path
         }
+        if !options.lowerIndexPaths.isEmpty {
+            options.lowerLayers = LowerLayerList(try indexedLayers(options.lowerDirectories, options.lowerIndexPaths))
+        }
         guard !options.isReadOnly, let upper = options.upperDirectory, let work = options.workDirectory else {
             return Prepared(options: options, workLock: nil)
         }
@@ -63,6 +68,28 @@ public enum MountPreflight {
             options.markerNamespace = try MarkerNamespaceProbe.namespace(workDirectory: workPath)
         }
         return Prepared(options: options, workLock: lock)
+    }
+
+    /// The lower directories read through the index files `lowerindex=` names (one per directory;
+    /// an empty path: none). Each index is mapped and checked whole (`LayerIndex`), so a damaged
+    /// or foreign file is refused here rather than read while mounted.
+    static func indexedLayers(_ directories: [String], _ indexPaths: [String]) throws(MountError) -> [LowerLayer] {
+        guard indexPaths.count == directories.count else {
+            throw MountError(.usage, "lowerindex= names \(indexPaths.count) index files for \(directories.count) lower directories")
+        }
+        var layers: [LowerLayer] = []
+        for (directory, path) in zip(directories, indexPaths) {
+            guard !path.isEmpty else {
+                layers.append(.directory(directory))
+                continue
+            }
+            do {
+                layers.append(LowerLayer(directory: directory, index: try LayerIndex(path: path)))
+            } catch {
+                throw MountError(.invalidPath, "layer index \(path) (for \(directory)): \(error)")
+            }
+        }
+        return layers
     }
 
     static func checkFuseDevice(_ path: String) throws(MountError) {

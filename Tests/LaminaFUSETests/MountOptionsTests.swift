@@ -37,6 +37,12 @@ import Testing
         #expect(options.mountPoint == "/s/x/merged")
     }
 
+    @Test func lowerIndexes() throws {
+        let options = try mount(["-o", "lowerdir=/l/a:/l/b:/l/c,lowerindex=/i/a::/i/c\\:d", "/m"])
+        #expect(options.lowerIndexPaths == ["/i/a", "", "/i/c:d"])
+        #expect(try mount(["-o", "lowerdir=/l/a", "/m"]).lowerIndexPaths.isEmpty)
+    }
+
     @Test func passthroughModes() throws {
         #expect(try mount(["-o", "lowerdir=/l", "/m"]).passthrough == .off)
         for mode in PassthroughMode.allCases {
