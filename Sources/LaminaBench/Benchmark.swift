@@ -41,7 +41,9 @@ public final class Benchmark {
         let runDirectory = configuration.workDirectory + "/lamina-bench-\(getpid())"
         try FileTree.makeDirectories(runDirectory)
         defer { _ = try? FileTree.remove(runDirectory) }
-        let mounter = OverlayMounter(runDirectory: runDirectory, programs: configuration.programs, laminaOptions: configuration.laminaOptions)
+        let mounter = OverlayMounter(
+            runDirectory: runDirectory, programs: configuration.programs, laminaOptions: configuration.laminaOptions,
+            laminaIndexes: configuration.laminaIndexes)
         let generator = StackGenerator(cacheDirectory: configuration.cacheDirectory)
 
         var containerStart: ContainerStart?

@@ -15,6 +15,9 @@ public struct BenchmarkConfiguration: Sendable {
     public var programs: [Implementation: String]
     /// `-o` options for every `lamina` mount (e.g. `uring=on`); nil: its defaults.
     public var laminaOptions: String? = nil
+    /// `lamina` mounts read every layer through a layer index (`lowerindex=`), as `lamina mount`
+    /// reads store layers; the indexes are built once per stack, beside its layers in the cache.
+    public var laminaIndexes = false
     /// Where generated stacks are cached between runs.
     public var cacheDirectory: String
     /// Where mounts, upper and work directories are made (deleted at the end of the run).

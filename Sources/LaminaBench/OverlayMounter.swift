@@ -1,4 +1,5 @@
 import Foundation
+import LaminaLayerIndex
 import LaminaSystem
 
 #if canImport(Glibc)
@@ -17,13 +18,38 @@ final class OverlayMounter {
     let programs: [Implementation: String]
     /// `-o` options added to every `lamina` mount of a stack (`lamina bench --lamina-options`).
     let laminaOptions: String?
+    /// `lamina` mounts read each layer through its layer index (`lamina bench --lamina-indexes`).
+    let laminaIndexes: Bool
     private var counter = 0
     private var linkedStacks: [String: [String]] = [:]
+    private var indexedStacks: [String: [String]] = [:]
 
-    init(runDirectory: String, programs: [Implementation: String], laminaOptions: String? = nil) {
+    init(runDirectory: String, programs: [Implementation: String], laminaOptions: String? = nil, laminaIndexes: Bool = false) {
         self.runDirectory = runDirectory
         self.programs = programs
         self.laminaOptions = laminaOptions
+        self.laminaIndexes = laminaIndexes
+    }
+
+    /// The layer index of each of the stack's layers, top-most first: `layer-NNN.index` beside the
+    /// layer in the stack cache, built by walking the layer the first time (the store builds its
+    /// indexes the same way when it unpacks a layer).
+    private func layerIndexes(_ stack: GeneratedStack) throws -> [String] {
+        if let indexes = indexedStacks[stack.directory] { return indexes }
+        var indexes: [String] = []
+        for layer in stack.lowerDirectoriesTopFirst {
+            let path = layer + ".index"
+            if (try? PosixCall.lstat(path)) == nil {
+                do {
+                    try LayerIndexBuilder.walking(layer).write(to: path)
+                } catch {
+                    throw SystemError("layer index of \(layer): \(error)", errno: EIO, path: path)
+                }
+            }
+            indexes.append(path)
+        }
+        indexedStacks[stack.directory] = indexes
+        return indexes
     }
 
     /// Short symlinked paths to the stack's layers, top-most first.
@@ -44,7 +70,14 @@ final class OverlayMounter {
     /// Mounts `stack`, with `extraTopLayer` (a directory) above its layers when given.
     func mount(_ implementation: Implementation, _ stack: GeneratedStack, extraTopLayer: String? = nil) throws -> OverlayMount {
         let lowers = (extraTopLayer.map { [$0] } ?? []) + (try lowerDirectories(stack))
-        return try mount(implementation, lowers: lowers, daemonOptions: implementation == .lamina ? laminaOptions : nil)
+        guard implementation == .lamina else { return try mount(implementation, lowers: lowers) }
+        var options = laminaOptions.map { [$0] } ?? []
+        if laminaIndexes {
+            // The extra top layer (container start's busybox) is read as a directory.
+            let indexes = (extraTopLayer.map { _ in [""] } ?? []) + (try layerIndexes(stack))
+            options.append("lowerindex=" + indexes.joined(separator: ":"))
+        }
+        return try mount(implementation, lowers: lowers, daemonOptions: options.isEmpty ? nil : options.joined(separator: ","))
     }
 
     /// Mounts `lowers` (top-most first) over a fresh upper and work dir; `daemonOptions` go to a

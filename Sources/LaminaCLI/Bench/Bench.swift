@@ -48,6 +48,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Extra -o options for every lamina mount (e.g. uring=on); with --throughput, lamina passthrough=off and on are measured again with them.")
     var laminaOptions: String?
 
+    @Flag(help: "lamina mounts read every layer through a layer index (lowerindex=), as lamina mount reads store layers; the indexes are built once per stack, beside its layers in --cache.")
+    var laminaIndexes = false
+
     @Option(help: "The fuse-overlayfs program.")
     var fuseOverlayfs: String = "/usr/bin/fuse-overlayfs"
 
@@ -111,6 +114,7 @@ struct Bench: ParsableCommand {
         }
         configuration.seed = seed
         configuration.laminaOptions = laminaOptions
+        configuration.laminaIndexes = laminaIndexes
         configuration.cacheDirectory = cache
         configuration.workDirectory = workDirectory
 
