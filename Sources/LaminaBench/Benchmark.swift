@@ -38,7 +38,9 @@ public final class Benchmark {
         for (implementation, program) in configuration.programs {
             report.programs[implementation.rawValue + " version"] = MachineDescription.version(of: program)
         }
-        let runDirectory = configuration.workDirectory + "/lamina-bench-\(getpid())"
+        // One directory per run, also where two runs share a process (the test suites run two at
+        // once): the first to finish removes its directory.
+        let runDirectory = configuration.workDirectory + "/lamina-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileTree.makeDirectories(runDirectory)
         defer { _ = try? FileTree.remove(runDirectory) }
         let mounter = OverlayMounter(
