@@ -54,9 +54,9 @@ extension Bridge {
             var buffer = DirectoryBuffer(request: request, capacity: size)
             defer { buffer.deallocate() }
             var lookedUp: [NodeID] = []
-            for (position, entry) in entries.enumerated() {
+            let limit = offset == 0 && entries.count >= Bridge.largeListing ? Bridge.firstReplyEntries : entries.count
+            for entry in entries.prefix(limit) {
                 guard buffer.fitsPlus(entry) else { break }
-                if offset == 0 && position == Bridge.firstReplyEntries && entries.count >= Bridge.largeListing { break }
                 var parameters = fuse_entry_param()
                 parameters.attr.st_ino = ino_t(entry.inode)
                 parameters.attr.st_mode = entry.type
