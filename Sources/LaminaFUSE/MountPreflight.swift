@@ -47,6 +47,11 @@ public enum MountPreflight {
             try directory(path, role: "lower directory").path
         }
         if !options.lowerIndexPaths.isEmpty {
+            // `lamina mount IMAGE -o lowerindex=...`: the image's layers already come with theirs
+            // (and lazy ones with their content); replacing them would read the wrong files.
+            guard options.lowerLayers == nil else {
+                throw MountError(.usage, "lowerindex= applies to lowerdir= directories; an image's layers come with their own indexes")
+            }
             options.lowerLayers = LowerLayerList(try indexedLayers(options.lowerDirectories, options.lowerIndexPaths))
         }
         guard !options.isReadOnly, let upper = options.upperDirectory, let work = options.workDirectory else {

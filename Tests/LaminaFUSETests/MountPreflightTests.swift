@@ -57,6 +57,17 @@ import LaminaSystem
                       .invalidPath, "lower directory \(stack.scratch.path)/gone: No such file or directory")
     }
 
+    /// `lamina mount IMAGE -o lowerindex=...`: the image's own layers (with their indexes, or lazy
+    /// content) are not replaced by directories read through other index files.
+    @Test func lowerIndexesDoNotReplaceAnImagesLayers() throws {
+        let stack = try Stack("preflight-lowerindex")
+        defer { stack.scratch.remove() }
+        var options = stack.options()
+        options.lowerLayers = LowerLayerList([.directory(stack.lower)])
+        options.lowerIndexPaths = [stack.scratch.path + "/some.index"]
+        expectFailure(options, fuseDevice: "/dev/null", .usage, "an image's layers come with their own indexes")
+    }
+
     @Test func layerThatIsAFile() throws {
         let stack = try Stack("preflight-file")
         defer { stack.scratch.remove() }
