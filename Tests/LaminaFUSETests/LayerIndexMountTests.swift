@@ -49,9 +49,9 @@ struct LayerIndexMountTests {
         defer { scratch.remove() }
         let lowers = try MountedStack.build(Self.layers, in: scratch.directory("layers"), scratch: scratch)
         try "not an index".write(toFile: scratch.directory("x") + "/bogus", atomically: false, encoding: .utf8)
-        for (option, expected) in [("lowerindex=" + lowers[0] + "/d/a", "index files for"),
-                                   ("lowerindex=:" + scratch.path + "/x/bogus", "layer index")] {
-            let mountpoint = try scratch.directory("m\(expected.count)")
+        for (number, (option, expected)) in [("lowerindex=" + lowers[0] + "/d/a", "index files for"),
+                                             ("lowerindex=:" + scratch.path + "/x/bogus", "layer index")].enumerated() {
+            let mountpoint = try scratch.directory("m\(number)")
             let program = try ImplementationUnderTest.laminaBinary("lamina-overlayfs")
             let result = try Command.run(program, ["-o", "lowerdir=" + lowers.joined(separator: ":") + "," + option, mountpoint], timeout: .seconds(60))
             #expect(result.status != 0, "mounted with \(option)")

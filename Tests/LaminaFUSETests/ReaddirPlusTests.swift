@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LaminaSystem
 import Testing
 
 /// The first readdirplus reply of a large listing carries few entries (`Bridge.readDirectoryPlus`),
@@ -24,14 +25,14 @@ struct ReaddirPlusTests {
         }, options: "passthrough=off", writable: false)
         defer { mounted.unmount() }
 
-        let large = try Self.list(mounted.mountpoint + "/large")
+        let large = try DirectoryStream(mounted.mountpoint + "/large").names()  // readdir order, no stat
         #expect(large.count == 5_000 && Set(large).count == 5_000, "listed \(large.count) names, \(Set(large).count) distinct")
         // Names 40-99 in listing order lie past the first reply's 32 entries ("." and ".." among them).
         let later = Array(large[40..<100])
         // The 20 first names of a small directory fit in any first reply, even a one-page one.
-        let small = Array(try Self.list(mounted.mountpoint + "/small").prefix(20))
-        for name in later { _ = try Self.lstatus(mounted.mountpoint + "/large/" + name) }
-        for name in small { _ = try Self.lstatus(mounted.mountpoint + "/small/" + name) }
+        let small = Array(try DirectoryStream(mounted.mountpoint + "/small").names().prefix(20))
+        for name in later { _ = try PosixCall.lstat(mounted.mountpoint + "/large/" + name) }
+        for name in small { _ = try PosixCall.lstat(mounted.mountpoint + "/small/" + name) }
 
         let log = try Self.logAfterMarker(mounted)
         let lookedUp = Set(log.compactMap { line in line.range(of: "lookup parent=").flatMap { _ in line.split(separator: "name=").last.map(String.init) } })
@@ -40,24 +41,6 @@ struct ReaddirPlusTests {
         #expect(laterLookedUp.count == later.count,
                 "\(later.count - laterLookedUp.count) of the names past the first reply came with attributes: \(later.filter { !lookedUp.contains($0) }.prefix(5))")
         #expect(smallLookedUp.isEmpty, "names of the small directory's first reply were looked up again: \(smallLookedUp.prefix(5))")
-    }
-
-    /// The names of `path` in readdir order, without "." and "..", read with no stat.
-    static func list(_ path: String) throws -> [String] {
-        guard let stream = opendir(path) else { throw HarnessError("opendir \(path): \(String(cString: strerror(errno)))") }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
-    static func lstatus(_ path: String) throws -> stat {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { throw HarnessError("lstat \(path): \(String(cString: strerror(errno)))") }
-        return status
     }
 
     /// The daemon's log lines once it has logged the lookup of a marker name looked up last (so
