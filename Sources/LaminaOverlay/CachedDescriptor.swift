@@ -13,7 +13,11 @@ import Synchronization
 /// Thread safety: `state` (Mutex, a leaf lock held for a few loads and stores) protects the
 /// descriptor and its pin count; a pinned descriptor is in use by some operation and is never
 /// closed under it. `recentlyUsed` is the clock bit the cache's sweep clears.
-final class CachedDescriptor: Sendable {
+///
+/// Not final: a `LayerDirectory` is its own slot (one object per directory copy instead of two).
+/// Sendable is unchecked only because Swift checks no open class; every stored property here is a
+/// Mutex or an Atomic, and subclasses add only immutable or synchronised state.
+class CachedDescriptor: @unchecked Sendable {
     struct State {
         var descriptor: Int32 = -1
         var pins: Int32 = 0
