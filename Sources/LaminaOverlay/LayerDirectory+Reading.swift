@@ -99,16 +99,36 @@ extension LayerDirectory {
     /// Opens a file's data for reading (read-only: lower layers never change).
     func open(_ name: FileName, flags: Int32, _ cache: DescriptorCache) throws -> FileDescriptor {
         let flags = (flags & ~O_ACCMODE) | O_RDONLY
-        guard let index = source.index else { return try withDescriptor(cache) { try $0.open(name, flags: flags) } }
+        guard let index = source.index else { return try openRegularFile(name, flags: flags, cache) }
         let file = try indexedFile(name, in: index)
         // A layer with a directory keeps its files' data there, unless the index says the bytes
         // come from the layer blob; a layer without one has all its data from the provider.
         if source.root != nil, !index.content(of: file).isChunks {
-            return try withDescriptor(cache) { try $0.open(name, flags: flags) }
+            return try openRegularFile(name, flags: flags, cache)
         }
         guard index.metadata(of: file).kind == .regular else { throw SystemError("open", errno: EINVAL, path: name.description) }
         guard let content = source.content else { throw SystemError("open", errno: EIO, path: name.description) }
         return try content.contentDescriptor(of: file)
+    }
+
+    /// Opens `name` in this directory as the regular file the engine was told it is, or fails
+    /// with EIO. What the directory holds under a name can differ from what a lookup found (a
+    /// layer index built from other content, a directory changed after its lookup): a FIFO there
+    /// would block the daemon's thread in open(2) for as long as nobody writes to it, and a device
+    /// would serve the host's device as file data. So the open does not wait (O_NONBLOCK, which
+    /// regular files ignore) and what it opened is checked (one fstat of an open descriptor).
+    private func openRegularFile(_ name: FileName, flags: Int32, _ cache: DescriptorCache) throws -> FileDescriptor {
+        let opened = try withDescriptor(cache) { try $0.open(name, flags: flags | O_NONBLOCK) }
+        do {
+            let status = try opened.status()
+            guard status.st_mode & S_IFMT == S_IFREG else {
+                throw SystemError("open (not a regular file in the layer)", errno: EIO, path: name.description)
+            }
+            return opened
+        } catch {
+            opened.close()
+            throw error
+        }
     }
 
     func readLink(_ name: FileName, _ cache: DescriptorCache) throws -> [UInt8] {

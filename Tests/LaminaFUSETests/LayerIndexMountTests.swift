@@ -8,7 +8,8 @@ import Testing
 /// reads store layers) show what kernel overlayfs shows of the same layers (a device whiteout, an
 /// opaque directory, symlinks, hard links, file data read from the directories), and the index,
 /// not the directory, says which names a layer has: a file added after the index was built stays
-/// out of the view, while a mount of the same layers as plain directories shows it.
+/// out of the view, while a mount of the same layers as plain directories shows it. An index that
+/// disagrees with its directory reaches no host file and blocks on no FIFO.
 @Suite("Layers read through lowerindex=", TestHost.mountComparisons, .serialized)
 struct LayerIndexMountTests {
     static let layers = [
@@ -58,6 +59,43 @@ struct LayerIndexMountTests {
             #expect(result.transcript.contains(expected), "\(option): \(result.transcript)")
             if MountInfo.mount(at: mountpoint) != nil { _ = try? Command.run("fusermount3", ["-u", mountpoint], timeout: .seconds(60)) }
         }
+    }
+
+    /// An index that does not describe its directory (built from other content, or the directory
+    /// changed under it) is checked for integrity only, so the mount must hold on its own: where
+    /// the index says "regular file" or "directory" and the directory holds a symlink to a host
+    /// file or directory, nothing of the host is read, and where the directory holds a FIFO, the
+    /// read fails at once instead of blocking a daemon thread on a pipe nobody writes.
+    @Test("an index that disagrees with its directory shows nothing of the host and hangs nothing")
+    func disagreeingIndexReachesNoHostFile() throws {
+        let scratch = try ScratchDirectory("lowerindex-hostile")
+        defer { scratch.remove() }
+        let secret = "host secret \(UInt64.random(in: 1...UInt64.max))"
+        let host = try scratch.directory("host")
+        try secret.write(toFile: host + "/s", atomically: false, encoding: .utf8)
+        // What the index says: plain files and a directory.
+        let described = try scratch.directory("described")
+        try Command.check("sh", ["-c", "mkdir e && echo decoy > f && echo decoy > e/s && echo decoy > p"], in: described)
+        // What the directory holds under the same names.
+        let layer = try scratch.directory("layer")
+        try Command.check("sh", ["-c", "ln -s \(host)/s f && ln -s \(host) e && mkfifo p"], in: layer)
+        let index = scratch.path + "/layer.index"
+        try LayerIndexBuilder.walking(described).write(to: index)
+
+        let layout = OverlayLayout(lowers: [layer], upper: nil, work: nil, mountpoint: try scratch.directory("m"))
+        let mount = try OverlayMount(.implementation(.laminaOverlayfs, options: ["lowerindex=" + index]), layout: layout)
+        defer { mount.unmount() }
+        for name in ["f", "e/s", "p"] {
+            let read = try Command.run("cat", [layout.mountpoint + "/" + name], timeout: .seconds(20))
+            #expect(!read.timedOut, "\(name): the read hung")
+            #expect(read.status != 0, "\(name) read as \(read.transcript)")
+            #expect(!read.output.contains("host secret"), "\(name) showed the host file")
+        }
+        let listing = try Command.run("ls", ["-A", layout.mountpoint + "/e"], timeout: .seconds(20))
+        #expect(listing.output.split(separator: "\n") == ["s"], "e lists what its index says: \(listing.transcript)")
+        // Still serving after all that.
+        #expect(MountInfo.mount(at: layout.mountpoint) != nil)
+        #expect(FileManager.default.fileExists(atPath: layout.mountpoint + "/e/s"))
     }
 
     static func snapshot(_ kind: OverlayMount.Kind, _ lowers: [String], _ scratch: ScratchDirectory, _ name: String) throws -> TreeSnapshot {
