@@ -12,6 +12,8 @@ import Synchronization
 /// - `upperHandle` is the cached descriptor of the upper copy (see `CachedDescriptor`).
 /// - `upperInode` is the upper copy's st_ino once known (0 before), so a handle reopened by name
 ///   after the `DescriptorCache` closed it is checked to be the same directory.
+/// - `lowerDirectoryCount` is atomic: written when the index is installed (under `state`), read by
+///   stat without a lock.
 final class DirectoryBox: Sendable {
     struct State: Sendable {
         /// The lower directories this directory merges, top-down, as its parent's index found them
@@ -42,8 +44,12 @@ final class DirectoryBox: Sendable {
     /// An open listing of this directory may fill the kernel's readdir cache (writable mounts:
     /// one at a time, see `Overlay.openListing`).
     let kernelCacheTurn = Atomic<Bool>(false)
+    /// Lower directories merged into this directory (for st_nlink): its lower sources until its
+    /// index is built, the index's sources after.
+    let lowerDirectoryCount: Atomic<Int32>
 
     init(lowerSources: [LayerDirectory]) {
         state = Mutex(State(lowerSources: lowerSources))
+        lowerDirectoryCount = Atomic(Int32(clamping: lowerSources.count))
     }
 }

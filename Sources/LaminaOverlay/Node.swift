@@ -12,8 +12,9 @@ import Synchronization
 ///
 /// A node exists for every inode the kernel caches (tens of thousands after walking a deep image),
 /// so it is kept small: directory state lives in a separate object only directories have, the
-/// file type is one byte, and the stored properties are ordered so that their padding packs (120
-/// bytes of heap each, where declaration order and a full `mode_t` took 136).
+/// file type is one byte, and the stored properties are ordered so that their padding packs (112
+/// bytes of heap each, where declaration order, a full `mode_t`, a second name inline and the
+/// directory's lower count took 144; a directory's count is in its `DirectoryBox`).
 ///
 /// Thread safety:
 /// - `placement` (Mutex) protects parent, names and lower location; a leaf lock.
@@ -33,8 +34,8 @@ final class Node: Sendable {
         var name: FileName
     }
 
-    /// (Stored in an order that packs: words first, then each 17-byte name with a small field
-    /// in its tail.)
+    /// (Stored in an order that packs: words first, then the 17-byte name with a flag in its
+    /// tail.)
     struct Placement: Sendable {
         /// The name the node's upper copy has (nil parent: the root).
         var parent: Node?
@@ -43,21 +44,29 @@ final class Node: Sendable {
         var otherLinks: [Link] = []
         /// The lower directory holding the top-most lower copy of a non-directory (nil: upper
         /// only; a directory's lower copies are its `DirectoryBox` sources).
-        var lowerDirectory: LayerDirectory?
-        var name: FileName
+        let lowerDirectory: LayerDirectory?
+        /// The copy's name in `lowerDirectory` when it is not the node's name: set when the node
+        /// is made with another one, or when its name changes (a word where a name takes three;
+        /// empty for nearly every node).
+        private var otherLowerName: [FileName] = []
+        private(set) var name: FileName
         /// Unlinked or removed from the merged view.
         var removed = false
-        /// Lower directories merged into this directory (for st_nlink).
-        var lowerDirectoryCount: Int32
-        /// The copy's name in `lowerDirectory`.
-        var lowerName: FileName
 
-        init(parent: Node?, name: FileName, lowerDirectory: LayerDirectory?, lowerName: FileName, lowerDirectoryCount: Int) {
+        init(parent: Node?, name: FileName, lowerDirectory: LayerDirectory?, lowerName: FileName) {
             self.parent = parent
             self.name = name
             self.lowerDirectory = lowerDirectory
-            self.lowerName = lowerName
-            self.lowerDirectoryCount = Int32(clamping: lowerDirectoryCount)
+            if lowerName != name { otherLowerName = [lowerName] }
+        }
+
+        /// The copy's name in `lowerDirectory`.
+        var lowerName: FileName { otherLowerName.first ?? name }
+
+        /// Gives the node's upper copy a new name; the lower copy keeps the one it has.
+        mutating func rename(to newName: FileName) {
+            if otherLowerName.isEmpty, lowerDirectory != nil, newName != name { otherLowerName = [name] }
+            name = newName
         }
     }
 
@@ -123,7 +132,7 @@ final class Node: Sendable {
                 }
                 let next = placement.otherLinks.removeFirst()
                 placement.parent = next.parent
-                placement.name = next.name
+                placement.rename(to: next.name)
                 return .names
             }
             let count = placement.otherLinks.count
@@ -158,7 +167,7 @@ final class Node: Sendable {
         placement.withLock { placement in
             if placement.parent === parent && placement.name == name {
                 placement.parent = newParent
-                placement.name = newName
+                placement.rename(to: newName)
                 return true
             }
             if let index = placement.otherLinks.firstIndex(where: { $0.parent === parent && $0.name == name }) {

@@ -102,7 +102,7 @@ extension Overlay {
     private func install(_ index: DirectoryIndex, in state: inout DirectoryBox.State, of directory: Node) {
         state.index = index
         state.resolvedSources = index.sources
-        directory.placement.withLock { $0.lowerDirectoryCount = Int32(clamping: index.sources.count) }
+        directory.directory?.lowerDirectoryCount.store(Int32(clamping: index.sources.count), ordering: .relaxed)
     }
 
     /// Reads every copy of the directory and merges them.

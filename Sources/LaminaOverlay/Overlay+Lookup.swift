@@ -145,8 +145,7 @@ extension Overlay {
             ? .name(parent: parent.id, name) : .inode(number)
         let node = nodes.resolve(key: key) { id in
             let placement = Node.Placement(
-                parent: parent, name: name, lowerDirectory: resolution.lowerDirectory, lowerName: resolution.name,
-                lowerDirectoryCount: resolution.lowerDirectories.count)
+                parent: parent, name: name, lowerDirectory: resolution.lowerDirectory, lowerName: resolution.name)
             return Node(id: id, inode: number, type: type, placement: placement, hasUpper: upper,
                         lowerSources: resolution.lowerDirectories)
         }

@@ -9,7 +9,7 @@ extension Overlay {
             throw SystemError("mount: no layer", errno: EINVAL)
         }
         let placement = Node.Placement(
-            parent: nil, name: ".", lowerDirectory: nil, lowerName: ".", lowerDirectoryCount: lowers.count)
+            parent: nil, name: ".", lowerDirectory: nil, lowerName: ".")
         let root = Node(id: rootNode, inode: inodes.number(of: top), type: S_IFDIR, placement: placement,
                         hasUpper: stack.hasUpper, lowerSources: lowers)
         if stack.hasUpper { root.directory?.upperInode.store(UInt64(top.st_ino), ordering: .releasing) }
@@ -51,7 +51,7 @@ extension Overlay {
         var status = real
         status.st_ino = __ino_t(truncatingIfNeeded: node.inode)
         if node.isDirectory {
-            let lowerCount = node.placement.withLock { $0.lowerDirectoryCount }
+            let lowerCount = node.directory?.lowerDirectoryCount.load(ordering: .relaxed) ?? 0
             if lowerCount + (node.isUpper ? 1 : 0) > 1 { status.st_nlink = 1 }
         }
         return status
