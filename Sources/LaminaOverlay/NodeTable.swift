@@ -60,7 +60,7 @@ final class NodeTable: Sendable {
         /// Dropped ids, handed out again (the last dropped first) before `slots` grows.
         var freeIDs: [NodeID] = []
         var liveCount = 0
-        var byInode: [UInt64: NodeID] = [:]
+        var byInode = InodeSlots()
         var byName: [NameKey: NodeID] = [:]
         var nameKeys: [NodeID: NameKey] = [:]
 
@@ -70,6 +70,16 @@ final class NodeTable: Sendable {
         }
 
         /// True when `node` is the live node with its id (not a dropped node whose id was reused).
+        /// The inode number a slot is keyed by, for `byInode` (which stores ids only). A snapshot
+        /// of the slots: `byInode` is mutated while it reads them.
+        var inodeKey: (NodeID) -> UInt64? {
+            let slots = slots
+            return { id in
+                guard id < slots.count, let slot = slots[Int(id)], slot.keyKind == .inode else { return nil }
+                return slot.keyInode
+            }
+        }
+
         func isLive(_ node: Node) -> Bool {
             slot(node.id)?.node === node
         }
@@ -109,7 +119,7 @@ final class NodeTable: Sendable {
 
         func id(for key: Key) -> NodeID? {
             switch key {
-            case .inode(let number): byInode[number]
+            case .inode(let number): byInode.find(number, keyOf: inodeKey)
             case .name(let parent, let name): byName[NameKey(parent: parent, name: name)]
             }
         }
@@ -129,11 +139,12 @@ final class NodeTable: Sendable {
             guard let key, slot(id) != nil else { return }
             switch key {
             case .inode(let number):
-                byInode[number] = id
+                // The slot holds the key first: the table reads it back from there.
                 update(id) { slot in
                     slot.keyKind = .inode
                     slot.keyInode = number
                 }
+                byInode.set(number, to: id, keyOf: inodeKey)
             case .name(let parent, let name):
                 let nameKey = NameKey(parent: parent, name: name)
                 byName[nameKey] = id
@@ -148,7 +159,7 @@ final class NodeTable: Sendable {
             switch slot.keyKind {
             case .none: return
             case .inode:
-                if byInode[slot.keyInode] == id { byInode[slot.keyInode] = nil }
+                byInode.remove(slot.keyInode, ifMappedTo: id, keyOf: inodeKey)
             case .name:
                 if let nameKey = nameKeys.removeValue(forKey: id), byName[nameKey] == id { byName[nameKey] = nil }
             }
