@@ -70,27 +70,20 @@ struct LayerIndexMountTests {
     func disagreeingIndexReachesNoHostFile() throws {
         let scratch = try ScratchDirectory("lowerindex-hostile")
         defer { scratch.remove() }
-        let secret = "host secret \(UInt64.random(in: 1...UInt64.max))"
-        let host = try scratch.directory("host")
-        try secret.write(toFile: host + "/s", atomically: false, encoding: .utf8)
+        let host = try HostSecret(in: scratch)
         // What the index says: plain files and a directory.
         let described = try scratch.directory("described")
         try Command.check("sh", ["-c", "mkdir e && echo decoy > f && echo decoy > e/s && echo decoy > p"], in: described)
         // What the directory holds under the same names.
         let layer = try scratch.directory("layer")
-        try Command.check("sh", ["-c", "ln -s \(host)/s f && ln -s \(host) e && mkfifo p"], in: layer)
+        try Command.check("sh", ["-c", "ln -s \(host.file) f && ln -s \(host.directory) e && mkfifo p"], in: layer)
         let index = scratch.path + "/layer.index"
         try LayerIndexBuilder.walking(described).write(to: index)
 
         let layout = OverlayLayout(lowers: [layer], upper: nil, work: nil, mountpoint: try scratch.directory("m"))
         let mount = try OverlayMount(.implementation(.laminaOverlayfs, options: ["lowerindex=" + index]), layout: layout)
         defer { mount.unmount() }
-        for name in ["f", "e/s", "p"] {
-            let read = try Command.run("cat", [layout.mountpoint + "/" + name], timeout: .seconds(20))
-            #expect(!read.timedOut, "\(name): the read hung")
-            #expect(read.status != 0, "\(name) read as \(read.transcript)")
-            #expect(!read.output.contains("host secret"), "\(name) showed the host file")
-        }
+        try host.expectUnreadable(["f", "e/s", "p"], under: layout.mountpoint)
         let listing = try Command.run("ls", ["-A", layout.mountpoint + "/e"], timeout: .seconds(20))
         #expect(listing.output.split(separator: "\n") == ["s"], "e lists what its index says: \(listing.transcript)")
         // Still serving after all that.
