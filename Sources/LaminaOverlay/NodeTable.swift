@@ -69,7 +69,6 @@ final class NodeTable: Sendable {
             id < slots.count ? slots[Int(id)] : nil
         }
 
-        /// True when `node` is the live node with its id (not a dropped node whose id was reused).
         /// The inode number a slot is keyed by, for `byInode` (which stores ids only). A snapshot
         /// of the slots: `byInode` is mutated while it reads them.
         var inodeKey: (NodeID) -> UInt64? {
@@ -80,6 +79,7 @@ final class NodeTable: Sendable {
             }
         }
 
+        /// True when `node` is the live node with its id (not a dropped node whose id was reused).
         func isLive(_ node: Node) -> Bool {
             slot(node.id)?.node === node
         }
