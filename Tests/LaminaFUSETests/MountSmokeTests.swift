@@ -83,7 +83,9 @@ import Testing
             timeout: .seconds(60))
         defer { try? unmount(merged) }
         #expect(result.status == 0, "lamina-overlayfs failed: \(result.transcript)")
-        #expect(MountInfo.mount(at: merged)?.type == "fuse.lamina-overlayfs")
+        #expect(
+            MountInfo.mount(at: merged)?.type == "fuse.lamina-overlayfs",
+            "not in the mount table after the command returned: \(MountInfo.current().filter { $0.type.hasPrefix("fuse") })")
 
         try Data("new\n".utf8).write(to: URL(fileURLWithPath: merged + "/c"))
         try unmount(merged)

@@ -10,7 +10,10 @@ enum MountInfo {
     }
 
     static func current() -> [Mount] {
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+        // Read as bytes: a mount elsewhere on the host (another test's, or the host's) may hold bytes
+        // that are not UTF-8, and a strict decode would then hide every mount, ours included.
+        guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/mountinfo")) else { return [] }
+        let text = String(decoding: bytes, as: UTF8.self)
         return text.split(separator: "\n").compactMap { line in
             // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue"
             let halves = line.components(separatedBy: " - ")
