@@ -32,6 +32,8 @@ struct lamina_transport {
     size_t uring_payload_size;
     _Atomic(struct lamina_fuse_ring *) ring;
     lamina_transport_log_function log;
+    /// Adaptive polling before each /dev/fuse receive; NULL when off.
+    struct lamina_spin *spin;
 };
 
 /// The backing id the reply being written on this thread should carry (set around
@@ -49,6 +51,7 @@ struct lamina_transport *lamina_transport_create(void *bridge) {
 void lamina_transport_destroy(struct lamina_transport *transport) {
     if (transport == NULL) return;
     lamina_transport_uring_stop(transport);
+    lamina_spin_destroy(transport->spin);
     free(transport);
 }
 
@@ -59,8 +62,10 @@ void *lamina_transport_bridge(void *userdata) {
 }
 
 static ssize_t transport_read(int fd, void *buffer, size_t length, void *userdata) {
-    ssize_t count = read(fd, buffer, length);
     struct lamina_transport *transport = userdata;
+    lamina_spin_await(transport->spin, fd);
+    ssize_t count = read(fd, buffer, length);
+    if (count > 0) lamina_spin_note_request(transport->spin);
     if (count < (ssize_t)(sizeof(struct lamina_fuse_in_header) + offsetof(struct lamina_fuse_init_in, unused))) {
         return count;
     }
@@ -146,6 +151,7 @@ static ssize_t transport_writev(int fd, struct iovec *iov, int count, void *user
     struct lamina_fuse_ring *ring = atomic_load(&transport->ring);
     if (ring != NULL && lamina_fuse_ring_reply(ring, iov, count)) return iov_length(iov, count);
     ssize_t written = writev(fd, iov, count);
+    lamina_spin_note_reply(transport->spin);
     // The kernel takes ring registrations once it has the INIT reply. The ring is published
     // before its threads start: they serve at once, and their replies must find it.
     if (is_init && written >= 0 && atomic_load(&transport->uring_requested) && transport->session != NULL) {
@@ -163,15 +169,22 @@ static ssize_t transport_writev(int fd, struct iovec *iov, int count, void *user
 
 static ssize_t transport_splice_receive(int fdin, off_t *offin, int fdout, off_t *offout, size_t length,
                                         unsigned int flags, void *userdata) {
-    (void)userdata;
-    return splice(fdin, offin, fdout, offout, length, flags);
+    struct lamina_transport *transport = userdata;
+    lamina_spin_await(transport->spin, fdin);
+    ssize_t count = splice(fdin, offin, fdout, offout, length, flags);
+    if (count > 0) lamina_spin_note_request(transport->spin);
+    return count;
 }
 
 static ssize_t transport_splice_send(int fdin, off_t *offin, int fdout, off_t *offout, size_t length,
                                      unsigned int flags, void *userdata) {
     struct lamina_transport *transport = userdata;
     struct lamina_fuse_ring *ring = atomic_load(&transport->ring);
-    if (ring == NULL) return splice(fdin, offin, fdout, offout, length, flags);
+    if (ring == NULL) {
+        ssize_t count = splice(fdin, offin, fdout, offout, length, flags);
+        lamina_spin_note_reply(transport->spin);
+        return count;
+    }
     // With the ring serving, a spliced reply (libfuse's pipe holds the whole message) is read
     // back, so a reply to a ring request reaches its ring entry; the ring asks for no splicing.
     char *message = malloc(length);
@@ -304,3 +317,10 @@ int lamina_transport_reply_fd_data(struct fuse_req *request, int fd, size_t size
     }
     return fuse_reply_buf(request, payload, filled);
 }
+
+void lamina_transport_set_spin(struct lamina_transport *transport, struct lamina_spin *spin) {
+    lamina_spin_destroy(transport->spin);
+    transport->spin = spin;
+}
+
+struct lamina_spin *lamina_transport_spin(const struct lamina_transport *transport) { return transport->spin; }

@@ -1,4 +1,5 @@
 import CFuse
+import CFuseTransport
 import Glibc
 
 /// The FUSE INIT negotiation: which kernel capabilities the mount asks for.
@@ -44,7 +45,9 @@ extension Bridge {
                 want &= ~(lamina_fuse_cap_splice_write() | lamina_fuse_cap_splice_move())
                 connection.pointee.want = want
             }
-            let transport = bridge.passthrough.negotiate(carrier: ring ?? "/dev/fuse through libfuse")
+            let polled = bridge.spinMicroseconds > 0 && lamina_transport_installed(bridge.passthrough.transport) != 0
+            let carrier = ring ?? "/dev/fuse through libfuse" + (polled ? ", polled up to \(bridge.spinMicroseconds) µs between dense requests" : "")
+            let transport = bridge.passthrough.negotiate(carrier: carrier)
             // Passthrough needs an OPEN per open: the reply carries the backing file.
             bridge.opensWithoutRequests.store(
                 connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0 && !bridge.passthrough.isActive,

@@ -30,6 +30,8 @@ final class Bridge: Sendable {
     let passthrough: Passthrough
     /// FUSE over io_uring, when asked for (`uring=on`).
     let ring: RingTransport
+    /// How long a thread polls /dev/fuse between dense requests (0: off; always off with the ring).
+    let spinMicroseconds: Int
 
     init(overlay: Overlay, options: MountOptions, logger: Logger) throws(MountError) {
         self.overlay = overlay
@@ -41,6 +43,9 @@ final class Bridge: Sendable {
         self.idMapping = options.idMapping
         self.passthrough = try Passthrough(mode: options.passthrough, readOnly: options.isReadOnly, logger: logger)
         self.ring = RingTransport(requested: options.uring)
+        let spin = options.uring ? nil : lamina_spin_create(UInt32(clamping: options.spinMicroseconds))
+        lamina_transport_set_spin(passthrough.transport, spin)
+        self.spinMicroseconds = spin == nil ? 0 : options.spinMicroseconds
     }
 
     /// The bridge a request belongs to (the session's userdata is the transport, which holds it).

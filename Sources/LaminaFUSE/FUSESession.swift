@@ -51,11 +51,11 @@ final class FUSESession {
             throw MountError(.system, "cannot mount on \(mountPoint): \(reason)")
         }
         mounted = true
-        // Passthrough and the io_uring ring need the transport between libfuse and /dev/fuse
-        // (`Passthrough`, `RingTransport`).
+        // Passthrough, the io_uring ring and polling need the transport between libfuse and
+        // /dev/fuse (`Passthrough`, `RingTransport`, `MountOptions.spinMicroseconds`).
         let passthrough = bridge.takeUnretainedValue().passthrough
         if let refusal = passthrough.refusal { bridge.takeUnretainedValue().logger.warning("\(refusal)") }
-        if passthrough.wanted || bridge.takeUnretainedValue().ring.requested {
+        if passthrough.wanted || bridge.takeUnretainedValue().ring.requested || bridge.takeUnretainedValue().spinMicroseconds > 0 {
             lamina_transport_set_log(passthrough.transport, RingTransport.log)
             let result = lamina_transport_install(passthrough.transport, session)
             if result != 0 {
@@ -96,6 +96,9 @@ final class FUSESession {
         closed = true
         if signalHandlersInstalled { fuse_remove_signal_handlers(session) }
         if mounted { fuse_session_unmount(session) }
+        if let spin = lamina_transport_spin(bridge.takeUnretainedValue().passthrough.transport) {
+            bridge.takeUnretainedValue().logger.debug("polling /dev/fuse: \(lamina_spin_hits(spin)) polls found a request, \(lamina_spin_misses(spin)) ran out")
+        }
         // The ring threads serve through the session: joined before it goes.
         RingTransport.stop(transport: bridge.takeUnretainedValue().passthrough.transport)
         fuse_session_destroy(session)

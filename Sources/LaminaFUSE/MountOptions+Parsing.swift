@@ -68,6 +68,11 @@ extension MountOptions {
             case "off": uring = false
             default: throw MountError(.usage, "invalid uring=\(value): expected on or off")
             }
+        case ("spin", let value?):
+            guard let microseconds = Int(value), (0...10_000).contains(microseconds) else {
+                throw MountError(.usage, "invalid spin=\(value): expected microseconds from 0 (off) to 10000")
+            }
+            spinMicroseconds = microseconds
         case ("nosuid", nil), ("nodev", nil), ("noexec", nil), ("noatime", nil), ("sync", nil), ("dirsync", nil):
             setKernelFlag(name)
         case ("suid", nil): clearKernelFlag("nosuid")

@@ -68,6 +68,13 @@ public struct MountOptions: Sendable, Equatable {
     /// /dev/fuse (see `RingTransport`), where the kernel offers it (enable_uring=Y). Off unless
     /// asked for.
     public var uring = false
+    /// `spin=MICROSECONDS`: while requests come densely, one daemon thread polls /dev/fuse this
+    /// long for the next request instead of sleeping (the transport's adaptive polling, see
+    /// CFuseTransport.h); 0 turns it off. Not with `uring=on`, whose threads wait in the ring.
+    public var spinMicroseconds = MountOptions.defaultSpinMicroseconds
+    /// 50 µs: more than a request's round trip plus the caller's work between two requests on
+    /// the machines measured (docs/performance.md, "Polling /dev/fuse between requests").
+    public static let defaultSpinMicroseconds = 50
     /// Options accepted for compatibility that change nothing (logged with --debug).
     public var ignoredOptions: [String] = []
 

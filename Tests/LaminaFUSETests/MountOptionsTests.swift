@@ -51,6 +51,15 @@ import Testing
         #expect(throws: MountError.self) { try mount(["-o", "lowerdir=/l,passthrough=yes", "/m"]) }
     }
 
+    @Test func spinOption() throws {
+        #expect(try mount(["-o", "lowerdir=/l", "/m"]).spinMicroseconds == MountOptions.defaultSpinMicroseconds)
+        #expect(try mount(["-o", "lowerdir=/l,spin=0", "/m"]).spinMicroseconds == 0)
+        #expect(try mount(["-o", "lowerdir=/l,spin=200", "/m"]).spinMicroseconds == 200)
+        for bad in ["-1", "abc", "10001", ""] {
+            #expect(throws: MountError.self) { try mount(["-o", "lowerdir=/l,spin=\(bad)", "/m"]) }
+        }
+    }
+
     @Test func uringOption() throws {
         #expect(try mount(["-o", "lowerdir=/l", "/m"]).uring == false)
         #expect(try mount(["-o", "lowerdir=/l,uring=on", "/m"]).uring == true)

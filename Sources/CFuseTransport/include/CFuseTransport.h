@@ -75,4 +75,28 @@ unsigned lamina_transport_uring_depth(void);
 /// fuse_session_destroy); does nothing without a ring. Safe to call twice.
 void lamina_transport_uring_stop(struct lamina_transport *transport);
 
+/// Adaptive polling (spin.c): while requests come densely (each within `budget_us` after the reply
+/// before it), one daemon thread polls /dev/fuse for up to `budget_us` instead of sleeping, which
+/// saves the wake-up of its idle CPU on each round trip. A poll that runs out of budget stops
+/// polling until requests come densely again, so an idle mount never spins. Thread-safe (atomics).
+struct lamina_spin;
+/// NULL when `budget_us` is 0 (off) or out of memory; every function below accepts NULL.
+struct lamina_spin *lamina_spin_create(unsigned budget_us);
+void lamina_spin_destroy(struct lamina_spin *spin);
+/// Before a blocking receive on `fd`: polls while wanted, returns when a request is ready or the
+/// budget is spent (or at once when another thread polls or requests are sparse).
+void lamina_spin_await(struct lamina_spin *spin, int fd);
+/// After a request was received / a reply was written.
+void lamina_spin_note_request(struct lamina_spin *spin);
+void lamina_spin_note_reply(struct lamina_spin *spin);
+/// Whether the next receive polls first; polls that found a request, polls that ran out.
+int lamina_spin_wanted(const struct lamina_spin *spin);
+unsigned long lamina_spin_hits(const struct lamina_spin *spin);
+unsigned long lamina_spin_misses(const struct lamina_spin *spin);
+/// Polls before each /dev/fuse receive of the installed transport (set before the session runs;
+/// the transport owns it). Off (NULL) by default.
+void lamina_transport_set_spin(struct lamina_transport *transport, struct lamina_spin *spin);
+/// The transport's spin state, NULL when off.
+struct lamina_spin *lamina_transport_spin(const struct lamina_transport *transport);
+
 #endif
