@@ -24,43 +24,61 @@ struct InodeSlots {
 
     /// The id `inode` maps to.
     func find(_ inode: UInt64, keyOf: (NodeID) -> UInt64?) -> NodeID? {
-        guard let position = position(of: inode, keyOf: keyOf) else { return nil }
-        return NodeID(buckets[position])
+        guard !buckets.isEmpty else { return nil }
+        let probe = probe(inode, keyOf: keyOf)
+        return probe.found ? NodeID(buckets[probe.position]) : nil
     }
 
     /// Maps `inode` to `id`, replacing the id it mapped to.
     mutating func set(_ inode: UInt64, to id: NodeID, keyOf: (NodeID) -> UInt64?) {
         guard id != 0, id < NodeID(Self.removed) else { return }
-        if let position = position(of: inode, keyOf: keyOf) {
-            buckets[position] = UInt32(id)
-            return
+        if !buckets.isEmpty {
+            let probe = probe(inode, keyOf: keyOf)
+            if probe.found {
+                buckets[probe.position] = UInt32(id)
+                return
+            }
+            // A removed mark is reused without filling the table further.
+            if buckets[probe.position] == Self.removed || (used + 1) * 4 <= buckets.count * 3 {
+                insert(id, at: probe.position)
+                return
+            }
         }
-        if (used + 1) * 4 > buckets.count * 3 { rebuild(keyOf: keyOf) }
-        var position = home(of: inode)
-        while buckets[position] != Self.empty && buckets[position] != Self.removed {
-            position = (position + 1) & (buckets.count - 1)
-        }
-        if buckets[position] == Self.empty { used += 1 }
-        buckets[position] = UInt32(id)
-        count += 1
+        rebuild(keyOf: keyOf)
+        insert(id, at: probe(inode, keyOf: keyOf).position)
     }
 
     /// Removes `inode`'s entry if it maps to `id`.
     mutating func remove(_ inode: UInt64, ifMappedTo id: NodeID, keyOf: (NodeID) -> UInt64?) {
-        guard let position = position(of: inode, keyOf: keyOf), NodeID(buckets[position]) == id else { return }
-        buckets[position] = Self.removed
+        guard !buckets.isEmpty else { return }
+        let probe = probe(inode, keyOf: keyOf)
+        guard probe.found, NodeID(buckets[probe.position]) == id else { return }
+        buckets[probe.position] = Self.removed
         count -= 1
     }
 
-    private func position(of inode: UInt64, keyOf: (NodeID) -> UInt64?) -> Int? {
-        guard !buckets.isEmpty else { return nil }
+    /// One walk of `inode`'s probe sequence (the table must have buckets): the bucket holding it,
+    /// or else the first bucket it may be added in (the first removed mark, else the empty bucket
+    /// that ended the walk).
+    private func probe(_ inode: UInt64, keyOf: (NodeID) -> UInt64?) -> (position: Int, found: Bool) {
         var position = home(of: inode)
+        var firstRemoved: Int?
         while buckets[position] != Self.empty {
             let bucket = buckets[position]
-            if bucket != Self.removed, keyOf(NodeID(bucket)) == inode { return position }
+            if bucket == Self.removed {
+                if firstRemoved == nil { firstRemoved = position }
+            } else if keyOf(NodeID(bucket)) == inode {
+                return (position, true)
+            }
             position = (position + 1) & (buckets.count - 1)
         }
-        return nil
+        return (firstRemoved ?? position, false)
+    }
+
+    private mutating func insert(_ id: NodeID, at position: Int) {
+        if buckets[position] == Self.empty { used += 1 }
+        buckets[position] = UInt32(id)
+        count += 1
     }
 
     private func home(of inode: UInt64) -> Int {
@@ -78,11 +96,7 @@ struct InodeSlots {
         count = 0
         for bucket in old where bucket != Self.empty && bucket != Self.removed {
             guard let inode = keyOf(NodeID(bucket)) else { continue }
-            var position = home(of: inode)
-            while buckets[position] != Self.empty { position = (position + 1) & (capacity - 1) }
-            buckets[position] = bucket
-            used += 1
-            count += 1
+            insert(NodeID(bucket), at: probe(inode, keyOf: keyOf).position)
         }
     }
 }
