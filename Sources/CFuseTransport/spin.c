@@ -8,6 +8,7 @@
 #include "CFuseTransport.h"
 
 #include <poll.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -53,6 +54,9 @@ void lamina_spin_await(struct lamina_spin *spin, int fd) {
             ready = 1;
             break;
         }
+        // On a CPU shared with a runnable thread (the caller, woken by the last reply), let it
+        // run: it is what the poll is waiting for. On an idle CPU this returns at once.
+        sched_yield();
     } while (monotonic_ns() < deadline);
     atomic_store(&spin->polling, 0);
     if (ready) {

@@ -46,7 +46,7 @@ extension Bridge {
                 connection.pointee.want = want
             }
             let polled = bridge.spinMicroseconds > 0 && lamina_transport_installed(bridge.passthrough.transport) != 0
-            let carrier = ring ?? "/dev/fuse through libfuse" + (polled ? ", polled up to \(bridge.spinMicroseconds) µs between dense requests" : "")
+            let carrier = ring ?? "/dev/fuse through libfuse" + (polled ? ", polled for up to \(bridge.spinMicroseconds) microseconds between dense requests" : "")
             let transport = bridge.passthrough.negotiate(carrier: carrier)
             // Passthrough needs an OPEN per open: the reply carries the backing file.
             bridge.opensWithoutRequests.store(

@@ -70,11 +70,10 @@ public struct MountOptions: Sendable, Equatable {
     public var uring = false
     /// `spin=MICROSECONDS`: while requests come densely, one daemon thread polls /dev/fuse this
     /// long for the next request instead of sleeping (the transport's adaptive polling, see
-    /// CFuseTransport.h); 0 turns it off. Not with `uring=on`, whose threads wait in the ring.
-    public var spinMicroseconds = MountOptions.defaultSpinMicroseconds
-    /// 50 µs: more than a request's round trip plus the caller's work between two requests on
-    /// the machines measured (docs/performance.md, "Polling /dev/fuse between requests").
-    public static let defaultSpinMicroseconds = 50
+    /// CFuseTransport.h). Off (0) unless asked for: on a quiet machine `spin=50` cut a round trip
+    /// by a third, on a host whose CPUs are shared with other guests it made misses slower
+    /// (docs/performance.md, "Polling /dev/fuse between requests"). Not with `uring=on`.
+    public var spinMicroseconds = 0
     /// Options accepted for compatibility that change nothing (logged with --debug).
     public var ignoredOptions: [String] = []
 
