@@ -20,7 +20,7 @@ extension ImageStore {
     ) async throws(ImageError) -> ImageRecord {
         let reference = try ImageReference(parsing: text)
         let repository = reference.remoteRepository
-        let client = RegistryClient(host: reference.registry, insecure: insecure, credentials: credentials)
+        let client = RegistryClient(host: reference.registry, insecure: insecure, credentials: credentials, idleTimeout: registryIdleTimeout)
         let lock = try StoreLock.acquire(storeLockPath, exclusive: false)
         defer { _ = lock }
         let staging = try Staging(store: self)

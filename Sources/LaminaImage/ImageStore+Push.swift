@@ -18,7 +18,7 @@ extension ImageStore {
         }
         let target = try ImageReference(parsing: name)
         let repository = target.remoteRepository
-        let client = RegistryClient(host: target.registry, insecure: insecure, credentials: credentials)
+        let client = RegistryClient(host: target.registry, insecure: insecure, credentials: credentials, idleTimeout: registryIdleTimeout)
         let manifest = try self.manifest(record)
         try requireCompleteLayers(manifest, for: "push")
         var seen: Set<Digest> = []

@@ -27,12 +27,18 @@ public final class ImageStore: Sendable {
     public let root: String
     public let limits: UnpackLimits
     package let logger: Logger
+    /// How long a pull or push waits for a stalled registry's next bytes (`RegistryClient`).
+    public let registryIdleTimeout: TimeInterval
 
     /// Opens (creating if needed) the store at `root`, and removes staging left by killed processes.
-    public init(root: String, limits: UnpackLimits = .standard, logger: Logger = Logger(label: "lamina.image")) throws(ImageError) {
+    public init(
+        root: String, limits: UnpackLimits = .standard, logger: Logger = Logger(label: "lamina.image"),
+        registryIdleTimeout: TimeInterval = RegistryClient.defaultIdleTimeout
+    ) throws(ImageError) {
         self.root = root
         self.limits = limits
         self.logger = logger
+        self.registryIdleTimeout = registryIdleTimeout
         try create()
         try removeAbandonedStaging()
     }

@@ -22,14 +22,18 @@ public final class RegistryClient: Sendable {
     /// The Authorization header the registry last asked for.
     let authorization = Mutex<String?>(nil)
 
+    /// How long a request may wait for the registry's next bytes before it fails (a registry that
+    /// accepts a connection and then stalls): a minute, as for any HTTP client.
+    public static let defaultIdleTimeout: TimeInterval = 60
+
     /// `insecure` uses plain HTTP (registries on loopback always do).
-    public init(host: String, insecure: Bool, credentials: RegistryCredentials?) {
+    public init(host: String, insecure: Bool, credentials: RegistryCredentials?, idleTimeout: TimeInterval = RegistryClient.defaultIdleTimeout) {
         self.host = host
         let apiHost = host == "docker.io" ? "registry-1.docker.io" : host
         base = (insecure || Self.isLoopback(host) ? "http://" : "https://") + apiHost
         self.credentials = credentials
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
+        configuration.timeoutIntervalForRequest = idleTimeout
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
 
@@ -221,6 +225,21 @@ extension ImageError {
         if base.hasPrefix("https://") && (tlsFailed || message.contains("SSL") || message.contains("TLS")) {
             return .registry("\(host): TLS handshake failed (\(message)); if the registry speaks plain HTTP, use --insecure")
         }
+        // Foundation on Linux describes most URL errors only as "The operation could not be completed".
+        if let code = (error as? URLError)?.code, let reason = Self.reason(code) {
+            return .registry("\(host): \(reason)")
+        }
         return .registry("\(host): \(message)")
+    }
+
+    private static func reason(_ code: URLError.Code) -> String? {
+        switch code {
+        case .timedOut: "no answer in time: the registry accepted the request and then sent nothing (stalled)"
+        case .cannotConnectToHost: "cannot connect: nothing accepts connections there"
+        case .networkConnectionLost: "the connection was lost in the middle of a request"
+        case .cannotFindHost, .dnsLookupFailed: "unknown host name"
+        case .notConnectedToInternet: "no network"
+        default: nil
+        }
     }
 }

@@ -119,6 +119,34 @@ struct LazyPullTests {
         again.close()
     }
 
+    /// The registry stalls: its port still accepts connections but nothing answers (a stopped
+    /// registry replaced by a listener that never replies). A read not yet fetched is EIO within
+    /// the retry budget, not a hang; what was fetched stays readable.
+    @Test func aStalledRegistryIsEIOWithinTheRetryBudget() async throws {
+        let served = try await Served(.zstdChunked)
+        let store = try ImageStore(root: served.temp.sub("lazy"))
+        try await store.pullLazily(served.name, insecure: true)
+        let log = CapturedLog()
+        let policy = RetryPolicy(attempts: 2, firstDelay: 0.1, requestTimeout: 2)
+        let lazy = try #require(try store.lazyLayers(for: served.name, policy: policy, logger: log.logger).first ?? nil)
+        let data = try #require(lazy.index.directory(at: ["data"]))
+        let small = try #require(lazy.index.lookup("small-2", in: data)?.file)
+        try lazy.contentDescriptor(of: small).close()
+        served.registry.stop()
+        let silent = try SilentListener(address: served.registry.address)
+        defer { silent.stop() }
+        let big = try #require(lazy.index.lookup("big", in: data)?.file)
+        let start = ContinuousClock.now
+        #expect(throws: SystemError.self) { try lazy.contentDescriptor(of: big) }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .seconds(policy.budget + 2), "took \(elapsed)")
+        #expect(silent.accepted > 0, "fixture: the reads reached the silent listener")
+        #expect(log.errorLines.count == 1)
+        let again = try lazy.contentDescriptor(of: small)
+        #expect(try again.read(count: 64, at: 0) == Array("small file 2\n".utf8))
+        again.close()
+    }
+
     /// Two readers (two mounts of one image) asking for one file at once: one fetch.
     @Test func twoMountsShareOneFetch() async throws {
         let served = try await Served(.zstdChunked)
