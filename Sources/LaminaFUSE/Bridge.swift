@@ -70,7 +70,14 @@ final class Bridge: Sendable {
         }
         bridge.logger.trace("\(operation())")
         do {
-            try body(bridge)
+            do {
+                try body(bridge)
+            } catch where bridge.overlay.mayFreeSpace(after: error) {
+                // Space held by a file unlinked a moment ago returns with the kernel's forget: once
+                // more (a call that throws has sent no reply and left nothing half done).
+                bridge.logger.debug("\(operation()): \(error); trying once more after the kernel's forgets")
+                try body(bridge)
+            }
         } catch {
             let code = errorNumber(error)
             bridge.logger.trace("\(operation()) -> \(error)")

@@ -24,6 +24,8 @@ final class OrphanDescriptors: Sendable {
 
     private let state = Mutex([ObjectIdentifier: Orphan]())
     private let count = Atomic<Int>(0)
+    /// When the latest orphan was kept.
+    private let lastKept = Mutex<ContinuousClock.Instant?>(nil)
 
     init() {}
 
@@ -49,6 +51,15 @@ final class OrphanDescriptors: Sendable {
         } else {
             count.add(1, ordering: .relaxed)
         }
+        lastKept.withLock { $0 = .now }
+    }
+
+    /// Whether an orphan was kept within `window`: a file closed and then unlinked is an orphan
+    /// until the kernel's forget for it arrives, which trails the unlink, and its space comes back
+    /// only once that descriptor is closed.
+    func keptRecently(within window: Duration) -> Bool {
+        guard let kept = lastKept.withLock({ $0 }) else { return false }
+        return ContinuousClock.now - kept < window
     }
 
     /// The descriptor kept for `node`, if it is an orphan.

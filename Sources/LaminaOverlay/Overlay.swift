@@ -68,6 +68,22 @@ public final class Overlay: Sendable {
 
     public func attributes(of node: NodeID) throws -> stat { try mergedAttributes(of: nodes.node(node)) }
 
+    /// Whether a call that failed with `error` is worth one more try: ENOSPC or EDQUOT within a
+    /// second after a file the kernel held lost its last name. Its space comes back only after the
+    /// kernel's forget for it arrives and the engine closes its descriptor, and then (measured on
+    /// tmpfs under load) a few milliseconds later still. So this waits, at most 200 ms and holding
+    /// no lock, until the upper file system has more room than when the call failed. Kernel
+    /// overlayfs frees the space at the unlink: `rm big; echo > new` on a full disk works there.
+    public func mayFreeSpace(after error: any Error) -> Bool {
+        guard let error = error as? SystemError, error.errno == ENOSPC || error.errno == EDQUOT,
+              !isReadOnly, orphans.keptRecently(within: .seconds(1)) else { return false }
+        let room = { (try? self.stack.statisticsDescriptor.fileSystemStatistics()).map { UInt64($0.f_bavail) } ?? 0 }
+        let before = room()
+        let deadline = ContinuousClock.now + .milliseconds(200)
+        while room() <= before, ContinuousClock.now < deadline { usleep(1_000) }
+        return true
+    }
+
     /// chmod/chown/truncate/utimens. `handle` is set when the kernel names an open file (ftruncate...);
     /// nil or 0 (a file opened without an OPEN request) means none.
     public func setAttributes(of node: NodeID, _ changes: AttributeChanges, handle: UInt64?) throws -> stat {
