@@ -58,7 +58,7 @@ extension RegistryClient {
         let (data, response, error) = outcome.withLock { $0 } ?? (nil, nil, nil)
         if delegate.takeChallenge(for: url) != nil { return .failure(.needsAuthentication) }
         guard let http = response as? HTTPURLResponse, let data else {
-            return .failure(.failed(.registry("\(host): \(error.map { "\($0.localizedDescription)" } ?? "no response")")))
+            return .failure(.failed(error.map { ImageError.transport(base, $0) } ?? .registry("\(host): no response")))
         }
         if http.statusCode == 401 { return .failure(.needsAuthentication) }
         do {
