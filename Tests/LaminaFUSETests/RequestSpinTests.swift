@@ -27,6 +27,15 @@ import Testing
         return spin
     }
 
+    /// A 200 ms spin that has just seen a reply and then a request: dense, so it polls.
+    static func denseSpin() throws -> OpaquePointer {
+        let spin = try Self.spin(budgetMicroseconds: 200_000)
+        lamina_spin_note_reply(spin)
+        lamina_spin_note_request(spin)
+        #expect(lamina_spin_wanted(spin) == 1)
+        return spin
+    }
+
     @Test func offIsNullAndEveryCallAcceptsIt() {
         let spin = lamina_spin_create(0)
         #expect(spin == nil)
@@ -50,12 +59,9 @@ import Testing
     }
 
     @Test func denseRequestsPollAndFindTheNextOne() throws {
-        let spin = try Self.spin(budgetMicroseconds: 200_000)
+        let spin = try Self.denseSpin()
         defer { lamina_spin_destroy(spin) }
         let device = try Device()
-        lamina_spin_note_reply(spin)
-        lamina_spin_note_request(spin)
-        #expect(lamina_spin_wanted(spin) == 1)
         device.signal()
         lamina_spin_await(spin, device.read)
         #expect(lamina_spin_hits(spin) == 1 && lamina_spin_misses(spin) == 0)
@@ -63,12 +69,9 @@ import Testing
     }
 
     @Test func aPollThatRunsOutStopsPolling() throws {
-        let spin = try Self.spin(budgetMicroseconds: 200_000)
+        let spin = try Self.denseSpin()
         defer { lamina_spin_destroy(spin) }
         let device = try Device()
-        lamina_spin_note_reply(spin)
-        lamina_spin_note_request(spin)
-        #expect(lamina_spin_wanted(spin) == 1)
         // Nothing comes: the poll spends its budget once, and the next receive sleeps at once.
         lamina_spin_await(spin, device.read)
         #expect(lamina_spin_misses(spin) == 1 && lamina_spin_hits(spin) == 0)

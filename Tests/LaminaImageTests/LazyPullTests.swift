@@ -98,49 +98,44 @@ struct LazyPullTests {
     /// The registry stops: a read not yet fetched is EIO within the retry budget; what was fetched
     /// stays readable.
     @Test func aStoppedRegistryIsEIOWithinTheRetryBudget() async throws {
-        let served = try await Served(.estargz)
-        let store = try ImageStore(root: served.temp.sub("lazy"))
-        try await store.pullLazily(served.name, insecure: true)
-        let log = CapturedLog()
-        let policy = RetryPolicy(attempts: 3, firstDelay: 0.1, requestTimeout: 2)
-        let lazy = try #require(try store.lazyLayers(for: served.name, policy: policy, logger: log.logger).first ?? nil)
-        let data = try #require(lazy.index.directory(at: ["data"]))
-        let small = try #require(lazy.index.lookup("small-2", in: data)?.file)
-        try lazy.contentDescriptor(of: small).close()
-        served.registry.stop()
-        let big = try #require(lazy.index.lookup("big", in: data)?.file)
-        let start = ContinuousClock.now
-        #expect(throws: SystemError.self) { try lazy.contentDescriptor(of: big) }
-        let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .seconds(policy.budget + 2))
-        #expect(log.errorLines.count == 1)
-        let again = try lazy.contentDescriptor(of: small)
-        #expect(try again.read(count: 64, at: 0) == Array("small file 2\n".utf8))
-        again.close()
+        try await Self.expectUnfetchedReadFails(.estargz, policy: RetryPolicy(attempts: 3, firstDelay: 0.1, requestTimeout: 2)) {
+            $0.stop()
+        }
     }
 
     /// The registry stalls: its port still accepts connections but nothing answers (a stopped
     /// registry replaced by a listener that never replies). A read not yet fetched is EIO within
     /// the retry budget, not a hang; what was fetched stays readable.
     @Test func aStalledRegistryIsEIOWithinTheRetryBudget() async throws {
-        let served = try await Served(.zstdChunked)
+        var silent: SilentListener?
+        defer { silent?.stop() }
+        try await Self.expectUnfetchedReadFails(.zstdChunked, policy: RetryPolicy(attempts: 2, firstDelay: 0.1, requestTimeout: 2)) {
+            $0.stop()
+            silent = try SilentListener(address: $0.address)
+        }
+        #expect((silent?.accepted ?? 0) > 0, "fixture: the reads reached the silent listener")
+    }
+
+    /// Pulls lazily, reads one small file, lets `fail` break the registry, and then: a read of a
+    /// file not yet fetched is EIO within `policy`'s budget with one error line, and the small
+    /// file still reads.
+    static func expectUnfetchedReadFails(
+        _ format: ConversionFormat, policy: RetryPolicy, fail: (LocalRegistry) throws -> Void
+    ) async throws {
+        let served = try await Served(format)
         let store = try ImageStore(root: served.temp.sub("lazy"))
         try await store.pullLazily(served.name, insecure: true)
         let log = CapturedLog()
-        let policy = RetryPolicy(attempts: 2, firstDelay: 0.1, requestTimeout: 2)
         let lazy = try #require(try store.lazyLayers(for: served.name, policy: policy, logger: log.logger).first ?? nil)
         let data = try #require(lazy.index.directory(at: ["data"]))
         let small = try #require(lazy.index.lookup("small-2", in: data)?.file)
         try lazy.contentDescriptor(of: small).close()
-        served.registry.stop()
-        let silent = try SilentListener(address: served.registry.address)
-        defer { silent.stop() }
+        try fail(served.registry)
         let big = try #require(lazy.index.lookup("big", in: data)?.file)
         let start = ContinuousClock.now
         #expect(throws: SystemError.self) { try lazy.contentDescriptor(of: big) }
         let elapsed = ContinuousClock.now - start
         #expect(elapsed < .seconds(policy.budget + 2), "took \(elapsed)")
-        #expect(silent.accepted > 0, "fixture: the reads reached the silent listener")
         #expect(log.errorLines.count == 1)
         let again = try lazy.contentDescriptor(of: small)
         #expect(try again.read(count: 64, at: 0) == Array("small file 2\n".utf8))
