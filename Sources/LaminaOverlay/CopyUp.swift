@@ -2,7 +2,7 @@ import Glibc
 import LaminaSystem
 
 /// Copies one lower entry into the work directory, ready to be renamed into the upper layer: data
-/// by FICLONE, else copy_file_range, else read/write (then fsync), then xattrs, owner, mode and
+/// by FICLONE, else copy_file_range, else read/write (then fsync), then owner, xattrs, mode and
 /// times. The upper layer never shows a partial copy: only the finished copy is renamed in.
 ///
 /// The overlay's own xattrs (opaque, redirect...) are not copied: they describe the lower layer.
@@ -49,11 +49,15 @@ struct CopyUp {
         return (temporary, status)
     }
 
-    /// xattrs, then owner, then mode (chown clears set-id bits), then times (last: the others
-    /// change ctime only, but xattrs on some filesystems touch mtime).
+    /// Owner first (a chown drops security.capability and set-ID bits), then xattrs, then mode,
+    /// then times (last: the others change ctime only, but xattrs on some filesystems touch mtime).
+    /// With the owner after the xattrs, a copied-up file lost its file capabilities, and an
+    /// unprivileged write to such a file failed with EIO: the kernel asks to remove the capability
+    /// it saw, and the copy no longer had it.
     private func copyAttributes(from directory: LayerDirectory, _ name: FileName, to temporary: FileName, status: stat) throws {
         let scratch = work.descriptor
         let isLink = status.st_mode & S_IFMT == S_IFLNK
+        try scratch.setOwner(of: temporary, uid: status.st_uid, gid: status.st_gid)
         for attribute in try directory.attributeNames(of: name, cache) where !OverlayAttribute.isPrivate(attribute) {
             guard let value = try directory.attribute(attribute, of: name, cache) else { continue }
             do {
@@ -63,7 +67,6 @@ struct CopyUp {
                 if !isLink || ![EPERM, ENOTSUP].contains(error.errno) { throw error }
             }
         }
-        try scratch.setOwner(of: temporary, uid: status.st_uid, gid: status.st_gid)
         if !isLink { try scratch.setMode(status.st_mode & 0o7777, of: temporary) }
         try scratch.setTimes(of: temporary, access: status.st_atim, modification: status.st_mtim)
     }
