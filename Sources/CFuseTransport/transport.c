@@ -26,6 +26,7 @@ struct lamina_transport {
     _Atomic uint64_t init_unique;
     _Atomic uint64_t offered;
     atomic_int passthrough_requested;
+    atomic_int killpriv_requested;
     /// FUSE over io_uring: asked for in the INIT reply; the ring serving once the reply is out.
     struct fuse_session *session;
     atomic_int uring_requested;
@@ -79,7 +80,7 @@ static ssize_t transport_read(int fd, void *buffer, size_t length, void *userdat
     return count;
 }
 
-/// Adds passthrough and FUSE over io_uring to libfuse's INIT reply, when the init callback asked
+/// Adds passthrough, FUSE over io_uring and handle_killpriv_v2 to libfuse's INIT reply, when the init callback asked
 /// for them, and notes the request size the ring's payload buffers must hold.
 static void amend_init(struct lamina_transport *transport, struct iovec *iov, int count) {
     if (count < 2 || iov[1].iov_len < sizeof(struct lamina_fuse_init_out)) return;
@@ -91,6 +92,7 @@ static void amend_init(struct lamina_transport *transport, struct iovec *iov, in
         // overlayfs may still stack on the mount.
         out->max_stack_depth = 1;
     }
+    if (atomic_load(&transport->killpriv_requested)) flags |= LAMINA_FUSE_HANDLE_KILLPRIV_V2;
     if (atomic_load(&transport->uring_requested)) {
         flags |= LAMINA_FUSE_INIT_EXT | LAMINA_FUSE_OVER_IO_URING;
         // The kernel's ring payload: max(FUSE_MIN_READ_BUFFER, max_write, max_pages pages).
@@ -238,6 +240,14 @@ int lamina_transport_passthrough_offered(const struct lamina_transport *transpor
 
 void lamina_transport_request_passthrough(struct lamina_transport *transport) {
     atomic_store(&transport->passthrough_requested, 1);
+}
+
+int lamina_transport_killpriv_offered(const struct lamina_transport *transport) {
+    return (lamina_transport_offered_flags(transport) & LAMINA_FUSE_HANDLE_KILLPRIV_V2) != 0;
+}
+
+void lamina_transport_request_killpriv(struct lamina_transport *transport) {
+    atomic_store(&transport->killpriv_requested, 1);
 }
 
 int32_t lamina_transport_backing_open(struct lamina_transport *transport, int fd) {

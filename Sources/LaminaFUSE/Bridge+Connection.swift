@@ -6,8 +6,8 @@ import Glibc
 extension Bridge {
     /// Wanted where the kernel (and libfuse) offer them: splice in both directions, asynchronous
     /// reads, parallel lookups and readdirs in one directory, and readdirplus (adaptive). Kept
-    /// off: writeback cache (the kernel would cache writes Lamina must see in order), handling
-    /// suid/sgid removal ourselves (the kernel does it as for any file system), export support,
+    /// off: writeback cache (the kernel would cache writes Lamina must see in order), libfuse's
+    /// first handle_killpriv (its successor, v2, is asked for by the transport: `SetIDBits`), export support,
     /// and POSIX/flock locks, so the kernel keeps locks locally and fcntl/flock work on the mount
     /// as on a local file system. Where the kernel supports it, files are opened without a round
     /// trip (no-open mode, see `opensWithoutRequests`); O_TRUNC then arrives as a truncating
@@ -22,6 +22,21 @@ extension Bridge {
         lamina_fuse_cap_writeback_cache(), lamina_fuse_cap_handle_killpriv(), lamina_fuse_cap_export_support(),
         lamina_fuse_cap_posix_locks(), lamina_fuse_cap_flock_locks(), lamina_fuse_cap_atomic_o_trunc(),
     ]
+
+    /// Asks for FUSE_HANDLE_KILLPRIV_V2 where wanted, offered, and passthrough is off (a write
+    /// passed through never reaches the daemon, so the kernel must clear the bits then). Returns
+    /// the transport line's clause saying who clears set-ID bits.
+    func negotiateSetIDBits() -> String {
+        let transport = passthrough.transport
+        guard setIDBitsWanted else { return "; set-ID bits cleared by the kernel (killpriv=off)" }
+        guard lamina_transport_installed(transport) != 0, lamina_transport_killpriv_offered(transport) != 0 else {
+            return "; set-ID bits cleared by the kernel (it does not offer handle_killpriv_v2)"
+        }
+        guard !passthrough.isActive else { return "; set-ID bits cleared by the kernel (passthrough)" }
+        lamina_transport_request_killpriv(transport)
+        clearsSetIDBits.store(true, ordering: .releasing)
+        return "; set-ID bits cleared by the daemon (handle_killpriv_v2)"
+    }
 
     /// Largest write request: 1 MiB (libfuse lowers it to what its buffers hold).
     static let maximumWrite: UInt32 = 1 << 20
@@ -47,7 +62,7 @@ extension Bridge {
             }
             let polled = bridge.spinMicroseconds > 0 && lamina_transport_installed(bridge.passthrough.transport) != 0
             let carrier = ring ?? "/dev/fuse through libfuse" + (polled ? ", polled for up to \(bridge.spinMicroseconds) microseconds between dense requests" : "")
-            let transport = bridge.passthrough.negotiate(carrier: carrier)
+            let transport = bridge.passthrough.negotiate(carrier: carrier) + bridge.negotiateSetIDBits()
             // Passthrough needs an OPEN per open: the reply carries the backing file.
             bridge.opensWithoutRequests.store(
                 connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0 && !bridge.passthrough.isActive,

@@ -67,7 +67,8 @@ extension Bridge {
         handle(request, "write node=\(node) offset=\(offset)") { bridge in
             guard let buffers else { throw SystemError("write", errno: EINVAL) }
             let written = try bridge.overlay.withDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node), writing: true) {
-                lamina_fuse_write_to_fd(buffers, $0, offset)
+                try bridge.clearSetIDBits(descriptor: $0, for: request)
+                return lamina_fuse_write_to_fd(buffers, $0, offset)
             }
             guard written >= 0 else { throw SystemError("write", errno: Int32(-written)) }
             fuse_reply_write(request, Int(written))
@@ -98,6 +99,11 @@ extension Bridge {
         _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "fallocate node=\(node) mode=\(mode) offset=\(offset) length=\(length)") { bridge in
+            if bridge.clearsSetIDBits.load(ordering: .acquiring) {
+                try bridge.overlay.withDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node), writing: true) {
+                    try bridge.clearSetIDBits(descriptor: $0, for: request)
+                }
+            }
             try bridge.overlay.allocate(handle: file?.pointee.fh ?? 0, node: NodeID(node), mode: mode, offset: offset, length: length)
             fuse_reply_err(request, 0)
         }
@@ -138,5 +144,23 @@ extension Bridge {
             overlay.release(opened.handle)
             passthrough.detach(node: node)
         }
+    }
+}
+
+extension Bridge {
+    /// With handle_killpriv_v2 negotiated, clears the set-ID bits of the file open as `descriptor`
+    /// (in the upper layer: it is open for writing) before the caller of `request` changes its
+    /// data, as the kernel would have (`SetIDBits`). The caller's privileges are read only for a
+    /// file that has such bits.
+    func clearSetIDBits(descriptor: Int32, for request: fuse_req_t?) throws {
+        guard clearsSetIDBits.load(ordering: .acquiring) else { return }
+        let file = FileDescriptor(rawValue: descriptor)
+        let status = try file.status()
+        guard status.st_mode & (S_ISUID | S_ISGID) != 0 else { return }
+        let shownGroup = idMapping.shown(status).st_gid
+        let tid = fuse_req_ctx(request)?.pointee.pid ?? 0
+        guard let mode = SetIDBits.afterDataChange(mode: status.st_mode, group: shownGroup, by: .of(thread: tid)) else { return }
+        try file.setMode(mode)
+        logger.debug("cleared set-ID bits: mode \(String(status.st_mode & 0o7777, radix: 8)) -> \(String(mode, radix: 8)) for thread \(tid)")
     }
 }

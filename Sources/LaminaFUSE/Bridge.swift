@@ -32,6 +32,10 @@ final class Bridge: Sendable {
     let ring: RingTransport
     /// How long a thread polls /dev/fuse between dense requests (0: off; always off with the ring).
     let spinMicroseconds: Int
+    /// `killpriv=on`: ask the kernel for FUSE_HANDLE_KILLPRIV_V2 where it offers it.
+    let setIDBitsWanted: Bool
+    /// FUSE_HANDLE_KILLPRIV_V2 was negotiated at INIT: the bridge clears set-ID bits (`SetIDBits`).
+    let clearsSetIDBits = Atomic<Bool>(false)
 
     init(overlay: Overlay, options: MountOptions, logger: Logger) throws(MountError) {
         self.overlay = overlay
@@ -46,6 +50,7 @@ final class Bridge: Sendable {
         let spin = options.uring ? nil : lamina_spin_create(UInt32(clamping: options.spinMicroseconds))
         lamina_transport_set_spin(passthrough.transport, spin)
         self.spinMicroseconds = spin == nil ? 0 : options.spinMicroseconds
+        self.setIDBitsWanted = options.clearsSetIDBits
     }
 
     /// The bridge a request belongs to (the session's userdata is the transport, which holds it).

@@ -51,15 +51,17 @@ final class FUSESession {
             throw MountError(.system, "cannot mount on \(mountPoint): \(reason)")
         }
         mounted = true
-        // Passthrough, the io_uring ring and polling need the transport between libfuse and
-        // /dev/fuse (`Passthrough`, `RingTransport`, `MountOptions.spinMicroseconds`).
-        let passthrough = bridge.takeUnretainedValue().passthrough
-        if let refusal = passthrough.refusal { bridge.takeUnretainedValue().logger.warning("\(refusal)") }
-        if passthrough.wanted || bridge.takeUnretainedValue().ring.requested || bridge.takeUnretainedValue().spinMicroseconds > 0 {
+        // Passthrough, the io_uring ring, polling and handle_killpriv_v2 need the transport between
+        // libfuse and /dev/fuse (`Passthrough`, `RingTransport`, `MountOptions.spinMicroseconds`,
+        // `SetIDBits`).
+        let served = bridge.takeUnretainedValue()
+        let passthrough = served.passthrough
+        if let refusal = passthrough.refusal { served.logger.warning("\(refusal)") }
+        if passthrough.wanted || served.ring.requested || served.spinMicroseconds > 0 || served.setIDBitsWanted {
             lamina_transport_set_log(passthrough.transport, RingTransport.log)
             let result = lamina_transport_install(passthrough.transport, session)
             if result != 0 {
-                bridge.takeUnretainedValue().logger.warning("passthrough and uring off: cannot install the FUSE transport: \(SystemError("fuse_session_custom_io", errno: -result))")
+                served.logger.warning("passthrough and uring off: cannot install the FUSE transport: \(SystemError("fuse_session_custom_io", errno: -result))")
             }
         }
     }

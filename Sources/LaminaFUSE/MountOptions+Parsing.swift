@@ -68,6 +68,12 @@ extension MountOptions {
             case "off": uring = false
             default: throw MountError(.usage, "invalid uring=\(value): expected on or off")
             }
+        case ("killpriv", let value?):
+            switch value {
+            case "on": clearsSetIDBits = true
+            case "off": clearsSetIDBits = false
+            default: throw MountError(.usage, "invalid killpriv=\(value): expected on or off")
+            }
         case ("spin", let value?):
             guard let microseconds = Int(value), (0...10_000).contains(microseconds) else {
                 throw MountError(.usage, "invalid spin=\(value): expected microseconds from 0 (off) to 10000")

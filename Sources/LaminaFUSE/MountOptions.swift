@@ -68,6 +68,12 @@ public struct MountOptions: Sendable, Equatable {
     /// /dev/fuse (see `RingTransport`), where the kernel offers it (enable_uring=Y). Off unless
     /// asked for.
     public var uring = false
+    /// `killpriv=on|off`: whether the daemon, not the kernel, clears set-user-ID and set-group-ID
+    /// bits on write, truncate, fallocate and chown (FUSE_HANDLE_KILLPRIV_V2, see `SetIDBits`).
+    /// On unless turned off, where the kernel offers it and passthrough is not active: the kernel
+    /// then stops asking for security.capability before every WRITE, which halves the requests of
+    /// small writes (docs/performance.md, "The daemon clears set-ID bits").
+    public var clearsSetIDBits = true
     /// `spin=MICROSECONDS`: while requests come densely, one daemon thread polls /dev/fuse this
     /// long for the next request instead of sleeping (the transport's adaptive polling, see
     /// CFuseTransport.h). Off (0) unless asked for: on a quiet machine `spin=50` cut a round trip

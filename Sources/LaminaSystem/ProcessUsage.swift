@@ -18,12 +18,12 @@ public struct ProcessUsage: Sendable, Equatable {
 
     /// Reads the usage of process `pid`; throws ENOENT once the process is gone.
     public static func read(pid: Int32) throws(SystemError) -> ProcessUsage {
-        let status = try contents(of: "/proc/\(pid)/status")
+        let status = try ProcFile.text("/proc/\(pid)/status")
         var peak = 0
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             peak = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
         }
-        let stat = try contents(of: "/proc/\(pid)/stat")
+        let stat = try ProcFile.text("/proc/\(pid)/stat")
         // Fields after the command name, which is in parentheses and may hold spaces:
         // field 3 (state) is index 0, utime (field 14) is index 11, stime (field 15) is index 12.
         guard let close = stat.lastIndex(of: ")") else {
@@ -35,13 +35,5 @@ public struct ProcessUsage: Sendable, Equatable {
         }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         return ProcessUsage(peakResidentKiB: peak, cpuSeconds: (user + system) / ticks)
-    }
-
-    private static func contents(of path: String) throws(SystemError) -> String {
-        let descriptor = try PosixCall.open(path, flags: O_RDONLY)
-        defer { PosixCall.close(descriptor) }
-        var scratch = [UInt8](repeating: 0, count: 16384)
-        let count = try PosixCall.readToEnd(descriptor, scratch: &scratch, path: path)
-        return String(decoding: scratch[0..<min(count, scratch.count)], as: UTF8.self)
     }
 }

@@ -60,6 +60,13 @@ import Testing
         }
     }
 
+    @Test func killprivOption() throws {
+        #expect(try mount(["-o", "lowerdir=/l", "/m"]).clearsSetIDBits == true)
+        #expect(try mount(["-o", "lowerdir=/l,killpriv=off", "/m"]).clearsSetIDBits == false)
+        #expect(try mount(["-o", "lowerdir=/l,killpriv=off,killpriv=on", "/m"]).clearsSetIDBits == true)
+        #expect(throws: MountError.self) { try mount(["-o", "lowerdir=/l,killpriv=yes", "/m"]) }
+    }
+
     @Test func uringOption() throws {
         #expect(try mount(["-o", "lowerdir=/l", "/m"]).uring == false)
         #expect(try mount(["-o", "lowerdir=/l,uring=on", "/m"]).uring == true)

@@ -38,6 +38,15 @@ uint64_t lamina_transport_offered_flags(const struct lamina_transport *transport
 /// gets FUSE_INIT_EXT, FUSE_PASSTHROUGH and a max_stack_depth of 1.
 void lamina_transport_request_passthrough(struct lamina_transport *transport);
 
+/// The kernel offered FUSE_HANDLE_KILLPRIV_V2 in its INIT request.
+int lamina_transport_killpriv_offered(const struct lamina_transport *transport);
+/// Asks for FUSE_HANDLE_KILLPRIV_V2 in the INIT reply (call from the init callback, when offered).
+/// The kernel then leaves clearing set-user-ID and set-group-ID bits on write, truncate, fallocate
+/// and chown to the daemon, and marks files it found no security.capability on, so it stops asking
+/// for that attribute before every WRITE. Not with passthrough: passed-through writes never reach
+/// the daemon.
+void lamina_transport_request_killpriv(struct lamina_transport *transport);
+
 /// Registers `fd` (a regular file) as a backing file: its id (> 0) or a negative errno (EPERM
 /// without CAP_SYS_ADMIN in the initial user namespace, ELOOP when the file is on a stacked file
 /// system, EOPNOTSUPP on a kernel without passthrough).

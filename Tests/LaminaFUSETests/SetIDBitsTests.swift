@@ -1,0 +1,53 @@
+import Glibc
+import LaminaSystem
+import Testing
+@testable import LaminaFUSE
+
+/// The kernel's rules for set-ID bits as the daemon applies them (`SetIDBits`), case by case;
+/// `SetIDTests` checks the same against kernel overlayfs through real mounts.
+@Suite struct SetIDBitsTests {
+    static let stranger = ProcessPrivileges(holdsFileSetID: false, groups: [65534])
+    static let member = ProcessPrivileges(holdsFileSetID: false, groups: [1000, 50])
+    static let privileged = ProcessPrivileges(holdsFileSetID: true, groups: [0])
+
+    private func afterData(_ mode: mode_t, _ caller: ProcessPrivileges?, type: mode_t = S_IFREG) -> String {
+        SetIDBits.afterDataChange(mode: type | mode, group: 50, by: caller).map { String($0, radix: 8) } ?? "kept"
+    }
+
+    @Test func dataChangeByAnotherUser() {
+        #expect(afterData(0o4755, Self.stranger) == "755")
+        #expect(afterData(0o2775, Self.stranger) == "775")
+        #expect(afterData(0o6777, Self.stranger) == "777")
+        // Set-group-ID without group execute: it goes unless the caller is in the file's group.
+        #expect(afterData(0o2767, Self.stranger) == "767")
+        #expect(afterData(0o2767, Self.member) == "kept")
+        #expect(afterData(0o6767, Self.member) == "2767")
+        #expect(afterData(0o0777, Self.stranger) == "kept")
+    }
+
+    @Test func unknownCallersHaveNoPrivileges() {
+        #expect(afterData(0o4755, nil) == "755")
+        #expect(afterData(0o2767, nil) == "767")
+    }
+
+    @Test func fileSetIDCapabilityKeepsEverything() {
+        for mode: mode_t in [0o4755, 0o2775, 0o6777, 0o2767] {
+            #expect(afterData(mode, Self.privileged) == "kept")
+        }
+    }
+
+    @Test func onlyRegularFiles() {
+        #expect(afterData(0o2775, Self.stranger, type: S_IFDIR) == "kept")
+    }
+
+    @Test func ownerChange() {
+        func after(_ mode: mode_t, type: mode_t = S_IFREG) -> String {
+            SetIDBits.afterOwnerChange(mode: type | mode).map { String($0, radix: 8) } ?? "kept"
+        }
+        #expect(after(0o4755) == "755")
+        #expect(after(0o6755) == "755")
+        #expect(after(0o2745) == "kept")
+        #expect(after(0o0755) == "kept")
+        #expect(after(0o2775, type: S_IFDIR) == "kept")
+    }
+}
