@@ -8,7 +8,8 @@ import Glibc
 /// Issue 12's figures: sequential throughput through each file system's transport, dd-like. One
 /// lower layer holds one large file (1 GiB by default, made once under the cache directory); each
 /// repetition mounts every variant afresh, drops the caches, reads that file to the end in 1 MiB
-/// blocks, then writes a new file of the same size in 1 MiB blocks and closes it (no fsync: the
+/// blocks, then writes a new file of the same size in 1 MiB blocks (`blockBytes`: small blocks
+/// measure small writes, each one a request through FUSE) and closes it (no fsync: the
 /// figure is the path from write(2) to the upper file system's page cache, where kernel overlayfs
 /// ends too). Variants run interleaved, so a busy moment of the shared machine touches all of them.
 ///

@@ -69,11 +69,14 @@ struct Bench: ParsableCommand {
     @Option(help: "--lazy-pull: MB of files in the image (default 160; the large file is 40 of them).")
     var imageSize: Int = 160
 
-    @Flag(help: "Instead: sequential read of a large lower file and write of a new one, dd-like in 1 MiB blocks, under kernel overlayfs, fuse-overlayfs and Lamina with passthrough off, on and all.")
+    @Flag(help: "Instead: sequential read of a large lower file and write of a new one, dd-like in 1 MiB blocks (--throughput-block), under kernel overlayfs, fuse-overlayfs and Lamina with passthrough off, on and all.")
     var throughput = false
 
     @Option(help: "--throughput: the file size in MiB (default 1024).")
     var throughputSize: Int = 1024
+
+    @Option(help: "--throughput: the block size of each read(2) and write(2) in KiB (default 1024; 4 measures small writes, where each is a request).")
+    var throughputBlock: Int = 1024
 
     @Option(help: "Instead: what reading a layer through this layer index file costs (open, lookups, listing).")
     var layerIndex: String?
@@ -138,7 +141,11 @@ struct Bench: ParsableCommand {
     func runThroughput() throws {
         guard throughputSize > 0 else { throw ValidationError("--throughput-size must be at least 1") }
         var configuration = ThroughputBenchmark.Configuration()
+        guard throughputBlock > 0, throughputBlock <= throughputSize << 10, (throughputSize << 10) % throughputBlock == 0 else {
+            throw ValidationError("--throughput-block must be at least 1 and divide --throughput-size")
+        }
         configuration.fileBytes = throughputSize << 20
+        configuration.blockBytes = throughputBlock << 10
         configuration.repetitions = repetitions ?? 5
         configuration.cacheDirectory = cache
         configuration.workDirectory = workDirectory
