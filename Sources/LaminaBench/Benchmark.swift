@@ -40,7 +40,9 @@ public final class Benchmark {
         }
         // One directory per run, also where two runs share a process (the test suites run two at
         // once): the first to finish removes its directory.
-        let runDirectory = configuration.workDirectory + "/lamina-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // Short: kernel overlayfs takes its options in one page, and a 100-layer lowerdir lists
+        // 100 links under this directory (with "lamina-bench-PID-RANDOM" it no longer fit: EINVAL).
+        let runDirectory = configuration.workDirectory + "/lb\(String(getpid(), radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         try FileTree.makeDirectories(runDirectory)
         defer { _ = try? FileTree.remove(runDirectory) }
         let mounter = OverlayMounter(
