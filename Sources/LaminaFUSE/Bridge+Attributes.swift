@@ -35,21 +35,25 @@ extension Bridge {
     }
 
     /// With handle_killpriv_v2 negotiated, the mode a setattr's file must get once `changes` made
-    /// it `changed` (`SetIDBits`): a chown clears set-ID bits; a truncate clears them as a write
-    /// does; so does a setattr that changes nothing, which is how the kernel asks before a write
-    /// or fallocate that must clear them (its `__remove_privs`, whose mode change FUSE drops under
-    /// handle_killpriv_v2). Clearing them there, rather than only at the WRITE, puts the new mode
-    /// into the kernel's cache through this reply: a WRITE's reply carries no attributes, and an
-    /// exec right after the write would otherwise still see the bits. Nil to leave the mode, and
-    /// always when the setattr set the mode itself.
+    /// it `changed` (`SetIDBits`): a truncate clears set-ID bits as a write does; a chown clears
+    /// them, and so does a setattr that changes nothing. The kernel sends that one for
+    /// chown(f, -1, -1), and to have the bits cleared before a write or fallocate by a caller
+    /// without CAP_FSETID (its `__remove_privs`, whose mode change FUSE drops under
+    /// handle_killpriv_v2); for such a caller the two rules agree. Clearing the bits there, rather
+    /// than only at the WRITE, puts the new mode into the kernel's cache through this reply: a
+    /// WRITE's reply carries no attributes, and an exec right after the write would otherwise
+    /// still see the bits. Nil to leave the mode, and always when the setattr set the mode itself.
     func setIDMode(after changes: AttributeChanges, of changed: stat, for request: fuse_req_t?) -> mode_t? {
         guard clearsSetIDBits.load(ordering: .acquiring), changes.mode == nil,
               changed.st_mode & (S_ISUID | S_ISGID) != 0 else { return nil }
-        if changes.uid != nil || changes.gid != nil { return SetIDBits.afterOwnerChange(mode: changed.st_mode) }
         let changesNothing = changes.size == nil && changes.accessTime == nil && changes.modificationTime == nil
-        guard changes.size != nil || changesNothing else { return nil }
-        let tid = fuse_req_ctx(request)?.pointee.pid ?? 0
-        return SetIDBits.afterDataChange(mode: changed.st_mode, group: shown(changed).st_gid, by: .of(thread: tid))
+        let ownerChange = changes.uid != nil || changes.gid != nil || changesNothing
+        guard ownerChange || changes.size != nil else { return nil }
+        let caller = ProcessPrivileges.of(thread: fuse_req_ctx(request)?.pointee.pid ?? 0)
+        let group = shown(changed).st_gid
+        return ownerChange
+            ? SetIDBits.afterOwnerChange(mode: changed.st_mode, group: group, by: caller)
+            : SetIDBits.afterDataChange(mode: changed.st_mode, group: group, by: caller)
     }
 
     /// Decodes setattr's `to_set` bits; owners the kernel names are mapped back to disk owners.

@@ -16,26 +16,34 @@ import LaminaSystem
 /// Pure functions of a mode and a caller: safe from any thread.
 enum SetIDBits {
     /// The mode a regular file should have after `caller` changed its data (write, truncate,
-    /// fallocate), or nil to leave it. Set-user-ID goes; set-group-ID goes if the group may
-    /// execute, or if the caller is not in the file's group. Nothing goes for a caller with
-    /// CAP_FSETID. `caller` nil (gone, unreadable, or the kernel's own request) counts as one
-    /// without privileges.
+    /// fallocate), or nil to leave it. Nothing goes for a caller with CAP_FSETID; otherwise
+    /// set-user-ID goes, and set-group-ID as `groupBitGoes` says. `caller` nil (gone, unreadable,
+    /// or the kernel's own request) counts as one without privileges.
     static func afterDataChange(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> mode_t? {
-        guard mode & S_IFMT == S_IFREG, mode & (S_ISUID | S_ISGID) != 0 else { return nil }
-        if caller?.holdsFileSetID == true { return nil }
-        var cleared = mode & ~S_ISUID
-        if mode & S_ISGID != 0, mode & S_IXGRP != 0 || !(caller?.groups.contains(group) ?? false) {
-            cleared &= ~S_ISGID
-        }
-        return cleared == mode ? nil : cleared & 0o7777
+        guard mode & S_IFMT == S_IFREG, caller?.holdsFileSetID != true else { return nil }
+        return cleared(mode, setUserID: true, setGroupID: groupBitGoes(mode: mode, group: group, by: caller))
     }
 
-    /// The mode a file should have after its owner or group changed, or nil to leave it:
-    /// set-user-ID always goes from a non-directory, set-group-ID when the group may execute.
-    static func afterOwnerChange(mode: mode_t) -> mode_t? {
-        guard mode & S_IFMT != S_IFDIR, mode & (S_ISUID | S_ISGID) != 0 else { return nil }
-        var cleared = mode & ~S_ISUID
-        if mode & S_IXGRP != 0 { cleared &= ~S_ISGID }
-        return cleared == mode ? nil : cleared & 0o7777
+    /// The mode a file should have after `caller` changed its owner or group (also a chown that
+    /// names neither, chown(f, -1, -1)), or nil to leave it: set-user-ID goes from a non-directory
+    /// whoever asks, set-group-ID as `groupBitGoes` says (`chown_common`).
+    static func afterOwnerChange(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> mode_t? {
+        guard mode & S_IFMT != S_IFDIR else { return nil }
+        return cleared(mode, setUserID: true, setGroupID: groupBitGoes(mode: mode, group: group, by: caller))
+    }
+
+    /// Set-group-ID goes when the group may execute, or when the caller is neither in the file's
+    /// group nor holds CAP_FSETID (`setattr_should_drop_sgid`).
+    static func groupBitGoes(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> Bool {
+        guard mode & S_ISGID != 0 else { return false }
+        if mode & S_IXGRP != 0 { return true }
+        return caller?.holdsFileSetID != true && !(caller?.groups.contains(group) ?? false)
+    }
+
+    private static func cleared(_ mode: mode_t, setUserID: Bool, setGroupID: Bool) -> mode_t? {
+        var result = mode
+        if setUserID { result &= ~S_ISUID }
+        if setGroupID { result &= ~S_ISGID }
+        return result == mode ? nil : result & 0o7777
     }
 }

@@ -41,13 +41,18 @@ import Testing
     }
 
     @Test func ownerChange() {
-        func after(_ mode: mode_t, type: mode_t = S_IFREG) -> String {
-            SetIDBits.afterOwnerChange(mode: type | mode).map { String($0, radix: 8) } ?? "kept"
+        func after(_ mode: mode_t, _ caller: ProcessPrivileges?, type: mode_t = S_IFREG) -> String {
+            SetIDBits.afterOwnerChange(mode: type | mode, group: 50, by: caller).map { String($0, radix: 8) } ?? "kept"
         }
-        #expect(after(0o4755) == "755")
-        #expect(after(0o6755) == "755")
-        #expect(after(0o2745) == "kept")
-        #expect(after(0o0755) == "kept")
-        #expect(after(0o2775, type: S_IFDIR) == "kept")
+        // Set-user-ID goes whoever asks; so does set-group-ID with group execute.
+        #expect(after(0o4755, Self.privileged) == "755")
+        #expect(after(0o6755, Self.privileged) == "755")
+        #expect(after(0o4755, Self.stranger, type: S_IFLNK) == "755")
+        // Without group execute it stays for a member or a caller with CAP_FSETID.
+        #expect(after(0o2745, Self.privileged) == "kept")
+        #expect(after(0o2745, Self.member) == "kept")
+        #expect(after(0o2745, Self.stranger) == "745")
+        #expect(after(0o0755, Self.stranger) == "kept")
+        #expect(after(0o2775, Self.stranger, type: S_IFDIR) == "kept")
     }
 }

@@ -4,14 +4,15 @@ import Testing
 
 /// Set-user-ID and set-group-ID bits and file capabilities, on kernel overlayfs and both Lamina
 /// front ends, over the same lower layer: after writes, truncates and fallocates by another user
-/// (the bits go) and by root (they stay), after a chown (they go), for bits set after the kernel
+/// (the bits go) and by root (they stay), after a chown, also one that names no owner (they go),
+/// for bits set after the kernel
 /// had marked the file as having none, and for file capabilities (a copy-up keeps them, a write
 /// drops them). Lamina's daemon clears the bits itself where it negotiated handle_killpriv_v2
 /// (`SetIDBits`); every outcome must equal the kernel's.
 @Suite("Set-ID bits and file capabilities", TestHost.mountComparisons)
 struct SetIDTests {
     static let modes = ["4777", "2777", "2767", "6777", "0777"]
-    static let operations = ["append", "truncate", "fallocate", "rootappend", "chown", "late"]
+    static let operations = ["append", "truncate", "fallocate", "rootappend", "chown", "rootnoop", "usernoop", "late"]
 
     static var blocker: String? {
         for tool in ["setpriv", "setcap", "getcap", "fallocate", "truncate", "stat"] where TestHost.which(tool) == nil {
@@ -90,6 +91,8 @@ struct SetIDTests {
                 \(user) fallocate -l 8192 fallocate-\(mode); report fallocate-\(mode) $?
                 echo more >> rootappend-\(mode); report rootappend-\(mode) $?
                 chown 65534 chown-\(mode); report chown-\(mode) $?
+                python3 -c 'import os; os.chown("rootnoop-\(mode)", -1, -1)'; report rootnoop-\(mode) $?
+                \(user) python3 -c 'import os; os.chown("usernoop-\(mode)", -1, -1)'; report usernoop-\(mode) $?
                 echo data > late-\(mode); chmod 0777 late-\(mode); echo more >> late-\(mode); chmod \(mode) late-\(mode)
                 \(user) sh -c 'echo more >> late-\(mode)'; report late-\(mode) $?
 
