@@ -80,8 +80,8 @@ static ssize_t transport_read(int fd, void *buffer, size_t length, void *userdat
     return count;
 }
 
-/// Adds passthrough, FUSE over io_uring and handle_killpriv_v2 to libfuse's INIT reply, when the init callback asked
-/// for them, and notes the request size the ring's payload buffers must hold.
+/// Adds passthrough, FUSE over io_uring and handle_killpriv_v2 to libfuse's INIT reply, when the
+/// init callback asked for them, and notes the request size the ring's payload buffers must hold.
 static void amend_init(struct lamina_transport *transport, struct iovec *iov, int count) {
     if (count < 2 || iov[1].iov_len < sizeof(struct lamina_fuse_init_out)) return;
     struct lamina_fuse_init_out *out = iov[1].iov_base;

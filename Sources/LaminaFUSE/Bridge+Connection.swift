@@ -7,8 +7,8 @@ extension Bridge {
     /// Wanted where the kernel (and libfuse) offer them: splice in both directions, asynchronous
     /// reads, parallel lookups and readdirs in one directory, and readdirplus (adaptive). Kept
     /// off: writeback cache (the kernel would cache writes Lamina must see in order), libfuse's
-    /// first handle_killpriv (its successor, v2, is asked for by the transport: `SetIDBits`), export support,
-    /// and POSIX/flock locks, so the kernel keeps locks locally and fcntl/flock work on the mount
+    /// first handle_killpriv (the transport asks for v2: `SetIDBits`), export support, and
+    /// POSIX/flock locks, so the kernel keeps locks locally and fcntl/flock work on the mount
     /// as on a local file system. Where the kernel supports it, files are opened without a round
     /// trip (no-open mode, see `opensWithoutRequests`); O_TRUNC then arrives as a truncating
     /// setattr, so atomic O_TRUNC in open stays off (with it the kernel would skip that setattr).

@@ -61,7 +61,7 @@ final class FUSESession {
             lamina_transport_set_log(passthrough.transport, RingTransport.log)
             let result = lamina_transport_install(passthrough.transport, session)
             if result != 0 {
-                served.logger.warning("passthrough and uring off: cannot install the FUSE transport: \(SystemError("fuse_session_custom_io", errno: -result))")
+                served.logger.warning("passthrough, uring, polling and killpriv off: cannot install the FUSE transport: \(SystemError("fuse_session_custom_io", errno: -result))")
             }
         }
     }

@@ -21,7 +21,7 @@ enum SetIDBits {
     /// or the kernel's own request) counts as one without privileges.
     static func afterDataChange(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> mode_t? {
         guard mode & S_IFMT == S_IFREG, caller?.holdsFileSetID != true else { return nil }
-        return cleared(mode, setUserID: true, setGroupID: groupBitGoes(mode: mode, group: group, by: caller))
+        return cleared(mode, setGroupID: groupBitGoes(mode: mode, group: group, by: caller))
     }
 
     /// The mode a file should have after `caller` changed its owner or group (also a chown that
@@ -29,7 +29,7 @@ enum SetIDBits {
     /// whoever asks, set-group-ID as `groupBitGoes` says (`chown_common`).
     static func afterOwnerChange(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> mode_t? {
         guard mode & S_IFMT != S_IFDIR else { return nil }
-        return cleared(mode, setUserID: true, setGroupID: groupBitGoes(mode: mode, group: group, by: caller))
+        return cleared(mode, setGroupID: groupBitGoes(mode: mode, group: group, by: caller))
     }
 
     /// Set-group-ID goes when the group may execute, or when the caller is neither in the file's
@@ -40,9 +40,9 @@ enum SetIDBits {
         return caller?.holdsFileSetID != true && !(caller?.groups.contains(group) ?? false)
     }
 
-    private static func cleared(_ mode: mode_t, setUserID: Bool, setGroupID: Bool) -> mode_t? {
-        var result = mode
-        if setUserID { result &= ~S_ISUID }
+    /// `mode` without set-user-ID, and without set-group-ID if `setGroupID`; nil if unchanged.
+    private static func cleared(_ mode: mode_t, setGroupID: Bool) -> mode_t? {
+        var result = mode & ~S_ISUID
         if setGroupID { result &= ~S_ISGID }
         return result == mode ? nil : result & 0o7777
     }
