@@ -27,6 +27,14 @@ public final class Benchmark {
         self.progress = progress
     }
 
+    /// One directory per run, also where two runs share a process (the test suites run two at
+    /// once): the first to finish removes its directory. Short, because kernel overlayfs takes its
+    /// options in one page and a 100-layer lowerdir lists 100 links under it: named
+    /// "lamina-bench-PID-RANDOM" it no longer fit, and the kernel's 100-layer mounts failed.
+    static func runDirectory(in workDirectory: String, pid: pid_t = getpid(), random: UInt32 = .random(in: 0...UInt32.max)) -> String {
+        workDirectory + "/lb\(String(pid, radix: 36))-\(String(random, radix: 36))"
+    }
+
     public func run() throws -> BenchmarkReport {
         guard geteuid() == 0 else {
             throw SystemError("lamina bench needs root (it mounts overlays and drops caches)", errno: EPERM)
@@ -38,11 +46,7 @@ public final class Benchmark {
         for (implementation, program) in configuration.programs {
             report.programs[implementation.rawValue + " version"] = MachineDescription.version(of: program)
         }
-        // One directory per run, also where two runs share a process (the test suites run two at
-        // once): the first to finish removes its directory.
-        // Short: kernel overlayfs takes its options in one page, and a 100-layer lowerdir lists
-        // 100 links under this directory (with "lamina-bench-PID-RANDOM" it no longer fit: EINVAL).
-        let runDirectory = configuration.workDirectory + "/lb\(String(getpid(), radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let runDirectory = Self.runDirectory(in: configuration.workDirectory)
         try FileTree.makeDirectories(runDirectory)
         defer { _ = try? FileTree.remove(runDirectory) }
         let mounter = OverlayMounter(

@@ -80,6 +80,14 @@ final class OverlayMounter {
         return try mount(implementation, lowers: lowers, daemonOptions: options.isEmpty ? nil : options.joined(separator: ","))
     }
 
+    /// Kernel overlayfs copies mount(2)'s options into one page, NUL included.
+    static let kernelOptionLimit = 4096
+
+    /// `lowerdir=...,upperdir=...,workdir=...` for `lowers`, top-most first.
+    static func layerOptions(lowers: [String], upper: String, work: String) -> String {
+        "lowerdir=" + lowers.joined(separator: ":") + ",upperdir=\(upper),workdir=\(work)"
+    }
+
     /// Mounts `lowers` (top-most first) over a fresh upper and work dir; `daemonOptions` go to a
     /// FUSE daemon's `-o` list after the layers (`passthrough=off`).
     func mount(_ implementation: Implementation, lowers: [String], daemonOptions: String? = nil) throws -> OverlayMount {
@@ -87,10 +95,13 @@ final class OverlayMounter {
         let scratch = runDirectory + "/m\(counter)"
         let merged = scratch + "/merged", upper = scratch + "/upper", work = scratch + "/work"
         for directory in [scratch, merged, upper, work] { try PosixCall.makeDirectory(directory) }
-        let layers = "lowerdir=" + lowers.joined(separator: ":") + ",upperdir=\(upper),workdir=\(work)"
+        let layers = Self.layerOptions(lowers: lowers, upper: upper, work: work)
         let options = implementation == .kernel ? layers : ([layers] + (daemonOptions.map { [$0] } ?? [])).joined(separator: ",")
         do {
             if implementation == .kernel {
+                guard layers.utf8.count < Self.kernelOptionLimit else {
+                    throw MountFailure(.kernel, "its options take \(layers.utf8.count) bytes, more than the \(Self.kernelOptionLimit - 1) kernel overlayfs accepts")
+                }
                 try KernelMount.mount(source: "overlay", target: merged, type: "overlay", options: options)
                 return OverlayMount(implementation: .kernel, path: merged, scratch: scratch, daemonPID: nil, daemon: nil)
             }
