@@ -53,6 +53,24 @@ struct DaemonUsage: Equatable, CustomStringConvertible {
         return usage
     }
 
+    /// The daemon's usage once requests in flight are done: the sample with the fewest descriptors
+    /// among samples taken 20 ms apart until two in a row agree (at most 1 s). A request still
+    /// being served can hold a descriptor for its own duration; a baseline taken during one is
+    /// one too high.
+    static func settled(_ pid: Int32) throws -> DaemonUsage {
+        let deadline = ContinuousClock.now + .seconds(1)
+        var lowest = try of(pid)
+        var previous = lowest.descriptors
+        while ContinuousClock.now < deadline {
+            usleep(20_000)
+            let usage = try of(pid)
+            if usage.descriptors < lowest.descriptors { lowest = usage }
+            if usage.descriptors == previous { break }
+            previous = usage.descriptors
+        }
+        return lowest
+    }
+
     /// At most one splice pipe pair per thread.
     var pipesFollowThreads: Bool { pipes <= 2 * threads }
 

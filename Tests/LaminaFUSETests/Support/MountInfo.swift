@@ -11,8 +11,21 @@ enum MountInfo {
 
     static func current() -> [Mount] {
         // Read as bytes: a mount elsewhere on the host (another test's, or the host's) may hold bytes
-        // that are not UTF-8, and a strict decode would then hide every mount, ours included.
-        guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/mountinfo")) else { return [] }
+        // that are not UTF-8, and a strict decode would then hide every mount, ours included. Read
+        // again if the read fails: with a hundred suites at once the test process can run out of
+        // descriptors for a moment, and an empty table made a live mount look absent (a CI run
+        // found none at all, then wrote through the mount).
+        var bytes: [UInt8]?
+        for attempt in 1...5 {
+            do {
+                bytes = try MountCalls.readFile("/proc/self/mountinfo")
+                break
+            } catch {
+                FileHandle.standardError.write(Data("MountInfo: reading /proc/self/mountinfo, attempt \(attempt): \(error)\n".utf8))
+                usleep(50_000)
+            }
+        }
+        guard let bytes else { return [] }
         let text = String(decoding: bytes, as: UTF8.self)
         return text.split(separator: "\n").compactMap { line in
             // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue"
