@@ -94,9 +94,13 @@ struct InodeSlots {
         buckets = [UInt32](repeating: Self.empty, count: capacity)
         used = 0
         count = 0
+        // The new table has no removed marks and each id goes in once: the first empty bucket
+        // from its home is its place, with no keys to compare on the way.
         for bucket in old where bucket != Self.empty && bucket != Self.removed {
             guard let inode = keyOf(NodeID(bucket)) else { continue }
-            insert(NodeID(bucket), at: probe(inode, keyOf: keyOf).position)
+            var position = home(of: inode)
+            while buckets[position] != Self.empty { position = (position + 1) & (capacity - 1) }
+            insert(NodeID(bucket), at: position)
         }
     }
 }
