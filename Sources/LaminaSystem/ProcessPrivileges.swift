@@ -27,7 +27,8 @@ public struct ProcessPrivileges: Sendable, Equatable {
     /// is gone, cannot be read, or `tid` is 0 (a request the kernel made on its own): callers
     /// then assume the least privilege.
     public static func of(thread tid: pid_t) -> ProcessPrivileges? {
-        guard tid > 0, let status = try? ProcFile.text("/proc/\(tid)/status") else { return nil }
+        guard tid > 0, let bytes = try? MountCalls.readFile("/proc/\(tid)/status") else { return nil }
+        let status = String(decoding: bytes, as: UTF8.self)
         // Reading another user's namespace link needs ptrace access; without it, not initial.
         let namespace = try? PosixCall.stat("/proc/\(tid)/ns/user")
         return parse(status: status, inInitialUserNamespace: namespace?.st_ino == initialUserNamespace)

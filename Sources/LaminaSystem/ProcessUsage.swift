@@ -18,12 +18,12 @@ public struct ProcessUsage: Sendable, Equatable {
 
     /// Reads the usage of process `pid`; throws ENOENT once the process is gone.
     public static func read(pid: Int32) throws(SystemError) -> ProcessUsage {
-        let status = try ProcFile.text("/proc/\(pid)/status")
+        let status = String(decoding: try MountCalls.readFile("/proc/\(pid)/status"), as: UTF8.self)
         var peak = 0
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             peak = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
         }
-        let stat = try ProcFile.text("/proc/\(pid)/stat")
+        let stat = String(decoding: try MountCalls.readFile("/proc/\(pid)/stat"), as: UTF8.self)
         // Fields after the command name, which is in parentheses and may hold spaces:
         // field 3 (state) is index 0, utime (field 14) is index 11, stime (field 15) is index 12.
         guard let close = stat.lastIndex(of: ")") else {
