@@ -49,7 +49,7 @@ extension Bridge {
         let changesNothing = changes.size == nil && changes.accessTime == nil && changes.modificationTime == nil
         let ownerChange = changes.uid != nil || changes.gid != nil || changesNothing
         guard ownerChange || changes.size != nil else { return nil }
-        let caller = ProcessPrivileges.of(thread: fuse_req_ctx(request)?.pointee.pid ?? 0)
+        let caller = privileges(of: request)
         let group = shown(changed).st_gid
         return ownerChange
             ? SetIDBits.afterOwnerChange(mode: changed.st_mode, group: group, by: caller)

@@ -99,12 +99,9 @@ extension Bridge {
         _ file: UnsafeMutablePointer<fuse_file_info>?
     ) {
         handle(request, "fallocate node=\(node) mode=\(mode) offset=\(offset) length=\(length)") { bridge in
-            if bridge.clearsSetIDBits.load(ordering: .acquiring) {
-                try bridge.overlay.withDescriptor(handle: file?.pointee.fh ?? 0, node: NodeID(node), writing: true) {
-                    try bridge.clearSetIDBits(descriptor: $0, for: request)
-                }
+            try bridge.overlay.allocate(handle: file?.pointee.fh ?? 0, node: NodeID(node), mode: mode, offset: offset, length: length) {
+                try bridge.clearSetIDBits(descriptor: $0, for: request)
             }
-            try bridge.overlay.allocate(handle: file?.pointee.fh ?? 0, node: NodeID(node), mode: mode, offset: offset, length: length)
             fuse_reply_err(request, 0)
         }
     }
@@ -157,10 +154,9 @@ extension Bridge {
         let file = FileDescriptor(rawValue: descriptor)
         let status = try file.status()
         guard status.st_mode & (S_ISUID | S_ISGID) != 0 else { return }
-        let shownGroup = idMapping.shown(status).st_gid
-        let tid = fuse_req_ctx(request)?.pointee.pid ?? 0
-        guard let mode = SetIDBits.afterDataChange(mode: status.st_mode, group: shownGroup, by: .of(thread: tid)) else { return }
+        let group = shown(status).st_gid
+        guard let mode = SetIDBits.afterDataChange(mode: status.st_mode, group: group, by: privileges(of: request)) else { return }
         try file.setMode(mode)
-        logger.debug("cleared set-ID bits: mode \(String(status.st_mode & 0o7777, radix: 8)) -> \(String(mode, radix: 8)) for thread \(tid)")
+        logger.debug("cleared set-ID bits: mode \(String(status.st_mode & 0o7777, radix: 8)) -> \(String(mode, radix: 8))")
     }
 }

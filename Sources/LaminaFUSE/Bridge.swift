@@ -101,6 +101,12 @@ final class Bridge: Sendable {
         return Caller(uid: idMapping.diskUID(context.uid), gid: idMapping.diskGID(context.gid), umask: context.umask)
     }
 
+    /// What the thread behind `request` may do to set-ID bits (`SetIDBits`); nil for the kernel's
+    /// own requests (pid 0) and threads that are gone or unreadable.
+    func privileges(of request: fuse_req_t?) -> ProcessPrivileges? {
+        .of(thread: fuse_req_ctx(request)?.pointee.pid ?? 0)
+    }
+
     /// Attributes as the kernel should see them (owner mapping, static directory link counts).
     func shown(_ attributes: stat) -> stat {
         var result = idMapping.shown(attributes)

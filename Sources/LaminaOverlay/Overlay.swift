@@ -156,10 +156,14 @@ public final class Overlay: Sendable {
         if handle != 0 { return try FileDescriptor(rawValue: descriptor(for: handle)).synchronize(dataOnly: dataOnly) }
         try synchronizeUnopened(nodes.node(node), dataOnly: dataOnly)
     }
-    /// fallocate of `node` through `handle` (0: opened without a handle).
-    public func allocate(handle: UInt64, node: NodeID, mode: Int32, offset: off_t, length: off_t) throws {
+    /// fallocate of `node` through `handle` (0: opened without a handle). `prepare` runs first on
+    /// the descriptor it goes through (the FUSE bridge clears set-ID bits there).
+    public func allocate(
+        handle: UInt64, node: NodeID, mode: Int32, offset: off_t, length: off_t, prepare: (Int32) throws -> Void = { _ in }
+    ) throws {
         try requireWritable("fallocate")
         try withDescriptor(handle: handle, node: node, writing: true) {
+            try prepare($0)
             try FileDescriptor(rawValue: $0).allocate(mode: mode, offset: offset, length: length)
         }
     }
