@@ -58,6 +58,8 @@ static inline unsigned int lamina_fuse_cap_handle_killpriv(void) { return FUSE_C
 static inline unsigned int lamina_fuse_cap_export_support(void) { return FUSE_CAP_EXPORT_SUPPORT; }
 static inline unsigned int lamina_fuse_cap_posix_locks(void) { return FUSE_CAP_POSIX_LOCKS; }
 static inline unsigned int lamina_fuse_cap_flock_locks(void) { return FUSE_CAP_FLOCK_LOCKS; }
+static inline unsigned int lamina_fuse_cap_posix_acl(void) { return FUSE_CAP_POSIX_ACL; }
+static inline unsigned int lamina_fuse_cap_dont_mask(void) { return FUSE_CAP_DONT_MASK; }
 
 static inline int lamina_fuse_set_attr_mode(void) { return FUSE_SET_ATTR_MODE; }
 static inline int lamina_fuse_set_attr_uid(void) { return FUSE_SET_ATTR_UID; }

@@ -38,6 +38,22 @@ extension Bridge {
         return "; set-ID bits cleared by the daemon (handle_killpriv_v2)"
     }
 
+    /// Asks for FUSE_POSIX_ACL where wanted (`acl`, the default) and offered: the kernel then
+    /// checks permissions against each file's access ACL, as kernel overlayfs does, and caches the
+    /// lists it reads. With it FUSE_DONT_MASK: the kernel sends a new entry's mode without the
+    /// caller's umask, and the umask beside it, for the daemon to apply unless the directory has a
+    /// default ACL (`makeEntry`). Returns the transport line's clause saying which.
+    func negotiateAccessControlLists(_ connection: inout fuse_conn_info) -> String {
+        guard accessControlListsWanted else { return "; ACLs not checked (noacl)" }
+        let wanted = lamina_fuse_cap_posix_acl() | lamina_fuse_cap_dont_mask()
+        guard connection.capable & wanted == wanted else {
+            return "; ACLs not checked (the kernel does not offer POSIX ACLs)"
+        }
+        connection.want |= wanted
+        checksAccessControlLists.store(true, ordering: .releasing)
+        return "; ACLs checked by the kernel"
+    }
+
     /// Largest write request: 1 MiB (libfuse lowers it to what its buffers hold).
     static let maximumWrite: UInt32 = 1 << 20
 
@@ -63,6 +79,8 @@ extension Bridge {
             let polled = bridge.spinMicroseconds > 0 && lamina_transport_installed(bridge.passthrough.transport) != 0
             let carrier = ring ?? "/dev/fuse through libfuse" + (polled ? ", polled for up to \(bridge.spinMicroseconds) microseconds between dense requests" : "")
             let transport = bridge.passthrough.negotiate(carrier: carrier) + bridge.negotiateSetIDBits()
+                + bridge.negotiateAccessControlLists(&connection.pointee)
+            want = connection.pointee.want
             // Passthrough needs an OPEN per open: the reply carries the backing file.
             bridge.opensWithoutRequests.store(
                 connection.pointee.capable & lamina_fuse_cap_no_open_support() != 0 && !bridge.passthrough.isActive,

@@ -15,7 +15,11 @@ extension Bridge {
             let bytes = value.map { pointer in
                 UnsafeRawBufferPointer(start: pointer, count: size).map { $0 }
             } ?? []
-            try bridge.overlay.setExtendedAttribute(NodeID(node), name: try Bridge.attributeName(name), value: bytes, flags: flags)
+            let name = try Bridge.attributeName(name)
+            try bridge.overlay.setExtendedAttribute(NodeID(node), name: name, value: bridge.idMapping.diskAttribute(name, bytes), flags: flags)
+            if name == AccessControlList.accessAttribute {
+                try bridge.clearSetGroupIDAfterAccessList(of: NodeID(node), for: request)
+            }
             fuse_reply_err(request, 0)
         }
     }
@@ -23,8 +27,9 @@ extension Bridge {
     static func extendedAttribute(_ request: fuse_req_t?, _ node: fuse_ino_t, _ name: UnsafePointer<CChar>?, _ size: Int) {
         handle(request, "getxattr node=\(node) name=\(text(name)) size=\(size)") { bridge in
             try bridge.requireExtendedAttributes()
-            let value = try bridge.overlay.extendedAttribute(NodeID(node), name: try Bridge.attributeName(name))
-            replySized(request, value, size)
+            let name = try Bridge.attributeName(name)
+            let value = try bridge.overlay.extendedAttribute(NodeID(node), name: name)
+            replySized(request, bridge.idMapping.shownAttribute(name, value), size)
         }
     }
 
@@ -49,6 +54,22 @@ extension Bridge {
             try bridge.overlay.removeExtendedAttribute(NodeID(node), name: try Bridge.attributeName(name))
             fuse_reply_err(request, 0)
         }
+    }
+
+    /// With POSIX ACLs checked by the kernel, setting an access ACL clears set-group-ID when the
+    /// caller is neither in the file's group nor holds CAP_FSETID, as on a local file system
+    /// (`posix_acl_update_mode`). The kernel says so only through FUSE_SETXATTR_EXT, which
+    /// libfuse 3.14 does not negotiate, and the daemon's own setxattr keeps the bit (it holds
+    /// CAP_FSETID): the bridge applies the rule (`SetIDBits.afterAccessListChange`).
+    private func clearSetGroupIDAfterAccessList(of node: NodeID, for request: fuse_req_t?) throws {
+        guard checksAccessControlLists.load(ordering: .acquiring) else { return }
+        let status = try overlay.attributes(of: node)
+        guard status.st_mode & S_ISGID != 0,
+              let mode = SetIDBits.afterAccessListChange(mode: status.st_mode, group: shown(status).st_gid, by: privileges(of: request))
+        else { return }
+        var changes = AttributeChanges()
+        changes.mode = mode
+        _ = try overlay.setAttributes(of: node, changes, handle: nil)
     }
 
     private func requireExtendedAttributes() throws {

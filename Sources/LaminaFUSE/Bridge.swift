@@ -36,6 +36,11 @@ final class Bridge: Sendable {
     let setIDBitsWanted: Bool
     /// FUSE_HANDLE_KILLPRIV_V2 was negotiated at INIT: the bridge clears set-ID bits (`SetIDBits`).
     let clearsSetIDBits = Atomic<Bool>(false)
+    /// `acl` (the default): ask the kernel to check permissions against POSIX ACLs.
+    let accessControlListsWanted: Bool
+    /// FUSE_POSIX_ACL was negotiated at INIT: the kernel checks ACLs and caches them, and leaves
+    /// to the daemon what a local file system does when an access ACL is set (`SetIDBits`).
+    let checksAccessControlLists = Atomic<Bool>(false)
 
     init(overlay: Overlay, options: MountOptions, logger: Logger) throws(MountError) {
         self.overlay = overlay
@@ -51,6 +56,7 @@ final class Bridge: Sendable {
         lamina_transport_set_spin(passthrough.transport, spin)
         self.spinMicroseconds = spin == nil ? 0 : options.spinMicroseconds
         self.setIDBitsWanted = options.clearsSetIDBits
+        self.accessControlListsWanted = options.checksAccessControlLists
     }
 
     /// The bridge a request belongs to (the session's userdata is the transport, which holds it).

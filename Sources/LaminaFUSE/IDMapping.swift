@@ -71,7 +71,7 @@ public struct IDMapping: Sendable, Equatable {
         return ranges
     }
 
-    private static func toShown(_ id: UInt32, _ ranges: [Range]) -> UInt32 {
+    static func toShown(_ id: UInt32, _ ranges: [Range]) -> UInt32 {
         if ranges.isEmpty { return id }
         for range in ranges where id >= range.disk && id - range.disk < range.count {
             return range.shown + (id - range.disk)
@@ -79,7 +79,7 @@ public struct IDMapping: Sendable, Equatable {
         return overflowID
     }
 
-    private static func toDisk(_ id: UInt32, _ ranges: [Range]) -> UInt32 {
+    static func toDisk(_ id: UInt32, _ ranges: [Range]) -> UInt32 {
         if ranges.isEmpty { return id }
         for range in ranges where id >= range.shown && id - range.shown < range.count {
             return range.disk + (id - range.shown)

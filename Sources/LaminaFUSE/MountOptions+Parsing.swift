@@ -68,6 +68,8 @@ extension MountOptions {
             case "off": uring = false
             default: throw MountError(.usage, "invalid uring=\(value): expected on or off")
             }
+        case ("acl", nil): checksAccessControlLists = true
+        case ("noacl", nil): checksAccessControlLists = false
         case ("killpriv", let value?):
             switch value {
             case "on": clearsSetIDBits = true
@@ -112,7 +114,7 @@ extension MountOptions {
     }
 
     private static let ignoredFlags: Set<String> = [
-        "allow_root", "default_permissions", "noacl", "kernel_cache", "auto_cache",
+        "allow_root", "default_permissions", "kernel_cache", "auto_cache",
         "splice_read", "splice_write", "splice_move", "no_splice_read", "no_splice_write", "no_splice_move",
         "big_writes", "relatime", "norelatime", "strictatime", "nostrictatime", "lazytime", "nolazytime",
         "diratime", "nodiratime", "symfollow", "nosymfollow", "iversion", "noiversion", "silent", "loud",

@@ -74,6 +74,12 @@ public struct MountOptions: Sendable, Equatable {
     /// then stops asking for security.capability before every WRITE, which halves the requests of
     /// small writes (docs/performance.md, "The daemon clears set-ID bits").
     public var clearsSetIDBits = true
+    /// `acl`/`noacl`: whether the kernel checks permissions against POSIX ACLs (FUSE_POSIX_ACL),
+    /// as kernel overlayfs and fuse-overlayfs do, and caches each file's lists. On unless `noacl`:
+    /// without it a list that denies a named user what the mode bits grant everyone is not
+    /// enforced. The kernel then leaves the umask to the daemon, which applies it unless the
+    /// directory has a default ACL (`AccessControlList`).
+    public var checksAccessControlLists = true
     /// `spin=MICROSECONDS`: while requests come densely, one daemon thread polls /dev/fuse this
     /// long for the next request instead of sleeping (the transport's adaptive polling, see
     /// CFuseTransport.h). Off (0) unless asked for: on a quiet machine `spin=50` cut a round trip

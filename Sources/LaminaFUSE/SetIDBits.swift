@@ -32,6 +32,14 @@ enum SetIDBits {
         return cleared(mode, setGroupID: groupBitGoes(mode: mode, group: group, by: caller))
     }
 
+    /// The mode a file should have after `caller` set its access ACL, or nil to leave it:
+    /// set-group-ID goes when the caller is neither in the file's group nor holds CAP_FSETID,
+    /// whatever the group may do and whatever the file's type (`posix_acl_update_mode`).
+    static func afterAccessListChange(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> mode_t? {
+        guard mode & S_ISGID != 0, caller?.holdsFileSetID != true, !(caller?.groups.contains(group) ?? false) else { return nil }
+        return mode & ~S_ISGID & 0o7777
+    }
+
     /// Set-group-ID goes when the group may execute, or when the caller is neither in the file's
     /// group nor holds CAP_FSETID (`setattr_should_drop_sgid`).
     static func groupBitGoes(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> Bool {

@@ -72,7 +72,8 @@ extension Overlay {
     }
 
     /// Makes `name` in `parent`'s upper directory with `make`, then gives it the caller's owner and
-    /// `mode` (less the caller's umask), and counts one lookup on its new node.
+    /// `mode` (less the caller's umask, or, where the directory has a default ACL, what that list
+    /// grants: `AccessControlList.inherited`), and counts one lookup on its new node.
     func makeEntry(
         parent id: NodeID, name: FileName, type: mode_t, mode: mode_t, caller: Caller, operation: String,
         make: Maker
@@ -86,8 +87,10 @@ extension Overlay {
             return try withUpperDirectory(parent) { directory in
                 let parentStatus = try directory.status()
                 let inherits = parentStatus.st_mode & S_ISGID != 0
+                let inheritance = type == S_IFLNK ? nil : try defaultAccess(of: directory)?.inherited(by: mode & 0o7777, type: type)
                 var ownership = Ownership(uid: caller.uid, gid: inherits ? parentStatus.st_gid : caller.gid,
-                                          mode: mode & ~caller.umask & 0o7777, type: type, opaque: false)
+                                          mode: inheritance?.mode ?? mode & ~caller.umask & 0o7777, type: type, opaque: false,
+                                          access: inheritance?.access, defaults: inheritance?.defaults)
                 if type == S_IFDIR && inherits { ownership.mode |= S_ISGID }
                 let whiteout = try Whiteout.find(in: directory, name: name)
                 ownership.opaque = type == S_IFDIR && whiteout != nil
@@ -102,13 +105,31 @@ extension Overlay {
         }
     }
 
-    /// Who owns a new entry and its permission bits.
+    /// Who owns a new entry, its permission bits and the ACLs it inherits.
     struct Ownership {
         var uid: uid_t
         var gid: gid_t
         var mode: mode_t
         var type: mode_t
         var opaque: Bool
+        var access: AccessControlList?
+        var defaults: AccessControlList?
+    }
+
+    /// The default ACL of an upper directory; nil where it has none or its file system keeps none.
+    /// Read for every new entry but a symlink, as the kernel reads it. The lists are set on the
+    /// entry explicitly after its mode: one made in the work directory (over a whiteout) gets no
+    /// list from its file system, and one made in place has the list its file system gave it for
+    /// the private mode it was made with replaced.
+    private func defaultAccess(of directory: FileDescriptor) throws -> AccessControlList? {
+        let bytes: [UInt8]?
+        do {
+            bytes = try directory.extendedAttribute(AccessControlList.defaultAttribute)
+        } catch {
+            if error.errno == EOPNOTSUPP { return nil }
+            throw error
+        }
+        return bytes.flatMap(AccessControlList.init(attribute:))
     }
 
     private func makeInPlace(
@@ -150,6 +171,12 @@ extension Overlay {
     private func apply(_ ownership: Ownership, in directory: FileDescriptor, to name: FileName) throws {
         try directory.setOwner(of: name, uid: ownership.uid, gid: ownership.gid)
         if ownership.type != S_IFLNK { try directory.setMode(ownership.mode, of: name) }
+        if let access = ownership.access {
+            try directory.setExtendedAttribute(AccessControlList.accessAttribute, value: access.attribute, of: name)
+        }
+        if let defaults = ownership.defaults {
+            try directory.setExtendedAttribute(AccessControlList.defaultAttribute, value: defaults.attribute, of: name)
+        }
         if ownership.opaque {
             try directory.setExtendedAttribute(attributes.opaque, value: Array("y".utf8), of: name)
         }

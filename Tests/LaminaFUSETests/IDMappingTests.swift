@@ -1,3 +1,4 @@
+import LaminaOverlay
 import Testing
 @testable import LaminaFUSE
 
@@ -25,6 +26,29 @@ import Testing
         #expect(mapping.diskUID(1234) == 1234)
         #expect(!mapping.isIdentity)
         #expect(IDMapping().isIdentity)
+    }
+
+    /// ACLs name users and groups by id: mapped by the ranges both ways, owners' entries untouched.
+    @Test func accessControlListsMapped() throws {
+        var mapping = IDMapping()
+        mapping.uidRanges = try IDMapping.ranges(parsing: "0:1000:10", option: "uidmapping")
+        mapping.gidRanges = try IDMapping.ranges(parsing: "0:2000:10", option: "gidmapping")
+        let stored = AccessControlList(entries: [
+            .init(tag: AccessControlList.Tag.owner, permissions: 6),
+            .init(tag: AccessControlList.Tag.user, permissions: 4, id: 3),
+            .init(tag: AccessControlList.Tag.owningGroup, permissions: 4),
+            .init(tag: AccessControlList.Tag.group, permissions: 0, id: 5),
+            .init(tag: AccessControlList.Tag.mask, permissions: 4),
+            .init(tag: AccessControlList.Tag.other, permissions: 0),
+        ])
+        let shown = mapping.shownAttribute(AccessControlList.accessAttribute, stored.attribute)
+        let parsed = try #require(AccessControlList(attribute: shown))
+        #expect(parsed.entries.map(\.id) == [UInt32.max, 1003, UInt32.max, 2005, UInt32.max, UInt32.max])
+        #expect(mapping.diskAttribute(AccessControlList.defaultAttribute, shown) == stored.attribute)
+        // Other attributes, unparsable lists and the identity mapping pass unchanged.
+        #expect(mapping.shownAttribute("user.x", stored.attribute) == stored.attribute)
+        #expect(mapping.shownAttribute(AccessControlList.accessAttribute, [1, 2, 3]) == [1, 2, 3])
+        #expect(IDMapping().shownAttribute(AccessControlList.accessAttribute, stored.attribute) == stored.attribute)
     }
 
     /// containers/storage starts each range with a colon (`uidmapping=:0:1:1000:1000:2000:5`).

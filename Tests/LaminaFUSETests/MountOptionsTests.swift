@@ -67,6 +67,14 @@ import Testing
         #expect(throws: MountError.self) { try mount(["-o", "lowerdir=/l,killpriv=yes", "/m"]) }
     }
 
+    /// fuse-overlayfs's `noacl`; `acl` turns checking back on (the default).
+    @Test func aclOptions() throws {
+        #expect(try mount(["-o", "lowerdir=/l", "/m"]).checksAccessControlLists == true)
+        #expect(try mount(["-o", "lowerdir=/l,noacl", "/m"]).checksAccessControlLists == false)
+        #expect(try mount(["-o", "lowerdir=/l,noacl,acl", "/m"]).checksAccessControlLists == true)
+        #expect(try mount(["-o", "lowerdir=/l,noacl", "/m"]).ignoredOptions.isEmpty)
+    }
+
     @Test func uringOption() throws {
         #expect(try mount(["-o", "lowerdir=/l", "/m"]).uring == false)
         #expect(try mount(["-o", "lowerdir=/l,uring=on", "/m"]).uring == true)
@@ -144,7 +152,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "threaded=1", "fast_ino=1", "writeback=0", "noacl", "plugins=", "redirect_dir=off", "redirect_dir=on",
+        "threaded=1", "fast_ino=1", "writeback=0", "plugins=", "redirect_dir=off", "redirect_dir=on",
         "metacopy=on", "index=off", "xino=auto", "allow_root", "default_permissions", "relatime",
         "lazytime", "nodiratime", "x-systemd.automount", "nofail", "_netdev", "max_write=131072", "kernel_cache",
     ])

@@ -25,6 +25,21 @@ import Testing
         #expect(afterData(0o0777, Self.stranger) == "kept")
     }
 
+    /// Setting an access ACL: set-group-ID goes for a caller outside the group without
+    /// CAP_FSETID, on any file type and whatever the group may execute; set-user-ID stays.
+    @Test func accessListChange() {
+        func after(_ mode: mode_t, _ caller: ProcessPrivileges?, type: mode_t = S_IFREG) -> String {
+            SetIDBits.afterAccessListChange(mode: type | mode, group: 50, by: caller).map { String($0, radix: 8) } ?? "kept"
+        }
+        #expect(after(0o6755, Self.stranger) == "4755")
+        #expect(after(0o2745, Self.stranger) == "745")
+        #expect(after(0o2775, Self.stranger, type: S_IFDIR) == "775")
+        #expect(after(0o2775, nil) == "775")
+        #expect(after(0o2775, Self.member) == "kept")
+        #expect(after(0o2775, Self.privileged) == "kept")
+        #expect(after(0o4755, Self.stranger) == "kept")
+    }
+
     @Test func unknownCallersHaveNoPrivileges() {
         #expect(afterData(0o4755, nil) == "755")
         #expect(afterData(0o2767, nil) == "767")
