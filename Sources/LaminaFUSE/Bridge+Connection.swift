@@ -44,12 +44,14 @@ extension Bridge {
     /// caller's umask, and the umask beside it, for the daemon to apply unless the directory has a
     /// default ACL (`makeEntry`). Returns the transport line's clause saying which.
     func negotiateAccessControlLists(_ connection: inout fuse_conn_info) -> String {
+        // The umask is the daemon's to apply either way, so a default ACL is inherited as kernel
+        // overlayfs inherits it even when the kernel does not check ACLs.
+        if connection.capable & lamina_fuse_cap_dont_mask() != 0 { connection.want |= lamina_fuse_cap_dont_mask() }
         guard accessControlListsWanted else { return "; ACLs not checked (noacl)" }
-        let wanted = lamina_fuse_cap_posix_acl() | lamina_fuse_cap_dont_mask()
-        guard connection.capable & wanted == wanted else {
+        guard connection.capable & lamina_fuse_cap_posix_acl() != 0 else {
             return "; ACLs not checked (the kernel does not offer POSIX ACLs)"
         }
-        connection.want |= wanted
+        connection.want |= lamina_fuse_cap_posix_acl()
         checksAccessControlLists.store(true, ordering: .releasing)
         return "; ACLs checked by the kernel"
     }

@@ -10,7 +10,7 @@ import Testing
 /// list's mask; a list set through the mount on a lower file (copy-up); and set-group-ID after a
 /// list set by a user outside the file's group, and by root. Every outcome must equal the
 /// kernel's. Then `noacl`: the deny is no longer enforced, which is what the option means and
-/// shows that the comparison can fail.
+/// shows that the comparison can fail, while new entries still inherit default ACLs.
 @Suite("POSIX ACLs", TestHost.mountComparisons)
 struct AccessControlListTests {
     static var blocker: String? {
@@ -59,6 +59,8 @@ struct AccessControlListTests {
                                                             index: kinds.count, lowers: lowers, scratch: scratch)
         #expect(transport.contains("ACLs not checked (noacl)"), "\(name): \(transport)")
         #expect(outcomes.contains("read denied: 0"), "\(name): \(outcomes)")
+        // The umask stays the daemon's, so default ACLs are still inherited as the kernel does.
+        #expect(outcomes.contains("mode dflt/new: 660") && outcomes.contains("mode umask-file: 640"), "\(name): \(outcomes)")
         let changes = guardian.changes(by: "the mounts")
         #expect(changes.isEmpty, "\(changes)")
     }
