@@ -1,4 +1,5 @@
 import Glibc
+import LaminaOverlay
 import LaminaSystem
 import LaminaTestSupport
 
@@ -59,7 +60,7 @@ struct FuzzGenerator {
         let kind = random.weighted([
             ("create", 3 * growth), ("write", 12), ("read", 8), ("truncate", 5), ("rename", 14), ("link", 2 * growth),
             ("unlink", 7 * (4 - growth)), ("rmdir", 5 * (4 - growth)), ("mkdir", 2 * growth), ("chmod", 3), ("setxattr", 4),
-            ("removexattr", 3), ("symlink", growth), ("openUnlink", 4), ("openRename", 3), ("opendirRename", 3), ("stat", 4), ("list", 5), ("readlink", 1),
+            ("removexattr", 3), ("acl", 3), ("symlink", growth), ("openUnlink", 4), ("openRename", 3), ("opendirRename", 3), ("stat", 4), ("list", 5), ("readlink", 1),
         ])
         switch kind {
         case "create":
@@ -80,6 +81,13 @@ struct FuzzGenerator {
         case "setxattr":
             return .setAttribute(pick(all), name: attribute(), value: Array("v\(Int.random(in: 0..<100, using: &random))".utf8))
         case "removexattr": return .removeAttribute(pick(all), name: attribute())
+        case "acl":
+            // An access list on anything, or a default list (on a directory, mostly): new entries
+            // under it inherit it, and a list on a non-directory is refused alike.
+            let isDefault = random.chance(40)
+            let path = isDefault && random.chance(85) ? pick(directories) : pick(all)
+            return .setAttribute(path, name: isDefault ? AccessControlList.defaultAttribute : AccessControlList.accessAttribute,
+                                 value: accessControlList().attribute)
         case "symlink":
             let target = random.chance(50) ? pick(all).bytes : random.weighted([(Array("nowhere".utf8), 1), (OddNames.symlinkTarget, 1)])
             return .symlink(target: target, existingOrNew(all, percentExisting: 10))
@@ -114,6 +122,21 @@ struct FuzzGenerator {
     private mutating func mode(files: Bool) -> mode_t {
         let choices: [mode_t] = files ? [0o644, 0o600, 0o755, 0o444, 0o4755] : [0o755, 0o700, 0o555, 0o1777]
         return choices[Int.random(in: 0..<choices.count, using: &random)]
+    }
+
+    /// A valid list: the owner, the owning group and others with random permissions, and a named
+    /// user and group (65534) with the mask they need, or none of them.
+    private mutating func accessControlList() -> AccessControlList {
+        typealias Tag = AccessControlList.Tag
+        func permissions() -> UInt16 { UInt16.random(in: 0...7, using: &random) }
+        var entries: [AccessControlList.Entry] = [.init(tag: Tag.owner, permissions: permissions())]
+        let named = random.chance(70)
+        if named { entries.append(.init(tag: Tag.user, permissions: permissions(), id: 65534)) }
+        entries.append(.init(tag: Tag.owningGroup, permissions: permissions()))
+        if named && random.chance(50) { entries.append(.init(tag: Tag.group, permissions: permissions(), id: 65534)) }
+        if named { entries.append(.init(tag: Tag.mask, permissions: permissions())) }
+        entries.append(.init(tag: Tag.other, permissions: permissions()))
+        return AccessControlList(entries: entries)
     }
 
     private mutating func attribute() -> String {
