@@ -65,6 +65,39 @@ struct AccessControlListTests {
         #expect(changes.isEmpty, "\(changes)")
     }
 
+    /// With an owner mapping (`uidmapping=`/`gidmapping=`, as podman passes for `--uidmap`), the
+    /// users and groups a list names are mapped as owners are: a list stored for disk user 5 shows
+    /// user 100005 and lets that user read; one set through the mount for user 100007 and group
+    /// 100008 is stored for 7 and 8. No kernel overlayfs to compare with here (it has no such
+    /// option): the expected values are the mapping's.
+    @Test("an owner mapping maps the users and groups ACLs name, both ways")
+    func mappedOwners() throws {
+        if let blocker = Self.blocker {
+            print("skipped: \(blocker)")
+            return
+        }
+        let scratch = try ScratchDirectory("acl-mapped")
+        defer { scratch.remove() }
+        let lowers = try MountedStack.build(["echo data > f; chmod 640 f; setfacl -m u:5:r-- f; echo data > g; chmod 600 g"],
+                                            in: scratch.path + "/lower", scratch: scratch)
+        let mapping = ["uidmapping=0:100000:65536", "gidmapping=0:100000:65536"]
+        let stack = try MountedStack("mapped", lowers: lowers, kind: .implementation(.laminaOverlayfs, options: mapping), in: scratch)
+        let result = try stack.mount.guarded {
+            try Command.shell("""
+                getfacl -cn f | tr '\\n' ' '; echo
+                setpriv --reuid=100005 --regid=100005 --clear-groups cat f
+                setfacl -m u:100007:r--,g:100008:r-- g && echo set
+                """, in: stack.layout.mountpoint)
+        }
+        let upper = try #require(stack.layout.upper)
+        let stored = try Command.run("getfacl", ["-cn", upper + "/g"])
+        let problems = stack.finish()
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(result.output.contains("user:100005:r--"), Comment(rawValue: result.transcript))
+        #expect(result.output.contains("data\nset\n"), "the mapped user reads; setfacl works: \(result.transcript)")
+        #expect(stored.output.contains("user:7:r--") && stored.output.contains("group:8:r--"), Comment(rawValue: stored.transcript))
+    }
+
     /// Mounts `kind` over `lowers`, runs the script, and returns its lines and the transport line.
     static func exercise(
         _ kind: OverlayMount.Kind, index: Int, lowers: [String], scratch: ScratchDirectory
