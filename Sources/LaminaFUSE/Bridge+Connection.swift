@@ -12,6 +12,7 @@ extension Bridge {
     /// as on a local file system. Where the kernel supports it, files are opened without a round
     /// trip (no-open mode, see `opensWithoutRequests`); O_TRUNC then arrives as a truncating
     /// setattr, so atomic O_TRUNC in open stays off (with it the kernel would skip that setattr).
+    /// POSIX ACLs and FUSE_DONT_MASK are asked for by `negotiateAccessControlLists`.
     static let wantedCapabilities: [UInt32] = [
         lamina_fuse_cap_splice_read(), lamina_fuse_cap_splice_write(), lamina_fuse_cap_splice_move(),
         lamina_fuse_cap_async_read(), lamina_fuse_cap_parallel_dirops(),
