@@ -25,9 +25,7 @@ extension Bridge {
             }
             var changed = try bridge.overlay.setAttributes(of: NodeID(node), changes, handle: file?.pointee.fh)
             if let mode = bridge.setIDMode(after: changes, of: changed, for: request) {
-                var clear = AttributeChanges()
-                clear.mode = mode
-                changed = try bridge.overlay.setAttributes(of: NodeID(node), clear, handle: file?.pointee.fh)
+                changed = try bridge.changeMode(of: NodeID(node), to: mode, handle: file?.pointee.fh)
             }
             var result = bridge.shown(changed)
             fuse_reply_attr(request, &result, bridge.timeout)
@@ -54,6 +52,15 @@ extension Bridge {
         return ownerChange
             ? SetIDBits.afterOwnerChange(mode: changed.st_mode, group: group, by: caller)
             : SetIDBits.afterDataChange(mode: changed.st_mode, group: group, by: caller)
+    }
+
+    /// Sets only the mode of `node` (the set-ID bits the bridge clears on the kernel's behalf);
+    /// returns its attributes afterwards.
+    @discardableResult
+    func changeMode(of node: NodeID, to mode: mode_t, handle: UInt64?) throws -> stat {
+        var changes = AttributeChanges()
+        changes.mode = mode
+        return try overlay.setAttributes(of: node, changes, handle: handle)
     }
 
     /// Decodes setattr's `to_set` bits; owners the kernel names are mapped back to disk owners.

@@ -67,9 +67,7 @@ extension Bridge {
         guard status.st_mode & S_ISGID != 0,
               let mode = SetIDBits.afterAccessListChange(mode: status.st_mode, group: shown(status).st_gid, by: privileges(of: request))
         else { return }
-        var changes = AttributeChanges()
-        changes.mode = mode
-        _ = try overlay.setAttributes(of: node, changes, handle: nil)
+        try changeMode(of: node, to: mode, handle: nil)
     }
 
     private func requireExtendedAttributes() throws {

@@ -36,7 +36,7 @@ enum SetIDBits {
     /// set-group-ID goes when the caller is neither in the file's group nor holds CAP_FSETID,
     /// whatever the group may do and whatever the file's type (`posix_acl_update_mode`).
     static func afterAccessListChange(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> mode_t? {
-        guard mode & S_ISGID != 0, caller?.holdsFileSetID != true, !(caller?.groups.contains(group) ?? false) else { return nil }
+        guard mode & S_ISGID != 0, !isInGroupOrCapable(group, caller) else { return nil }
         return mode & ~S_ISGID & 0o7777
     }
 
@@ -45,7 +45,14 @@ enum SetIDBits {
     static func groupBitGoes(mode: mode_t, group: gid_t, by caller: ProcessPrivileges?) -> Bool {
         guard mode & S_ISGID != 0 else { return false }
         if mode & S_IXGRP != 0 { return true }
-        return caller?.holdsFileSetID != true && !(caller?.groups.contains(group) ?? false)
+        return !isInGroupOrCapable(group, caller)
+    }
+
+    /// The kernel's `in_group_or_capable`: the caller acts with `group` or holds CAP_FSETID. A
+    /// caller that could not be read is neither.
+    private static func isInGroupOrCapable(_ group: gid_t, _ caller: ProcessPrivileges?) -> Bool {
+        guard let caller else { return false }
+        return caller.holdsFileSetID || caller.groups.contains(group)
     }
 
     /// `mode` without set-user-ID, and without set-group-ID if `setGroupID`; nil if unchanged.
