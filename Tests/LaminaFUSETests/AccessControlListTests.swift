@@ -31,32 +31,34 @@ struct AccessControlListTests {
         let lowers = try MountedStack.build([Self.lowerLayer], in: scratch.path + "/lower", scratch: scratch)
         let guardian = LowerGuard(layers: lowers)
         let kinds: [OverlayMount.Kind] = [.kernel(options: [])] + ImplementationUnderTest.laminaFrontEnds.map { .implementation($0) }
-        var reference: (name: String, outcomes: [String])?
+        var reference: ScriptRun?
         for (index, kind) in kinds.enumerated() {
-            let (name, outcomes, transport) = try Self.exercise(kind, index: index, lowers: lowers, scratch: scratch)
+            let run = try ScriptRun(Self.script, on: kind, index: index, lowers: lowers, scratch: scratch)
             if case .implementation = kind {
-                if transport.contains("the kernel does not offer POSIX ACLs") {
-                    print("note: the kernel does not offer POSIX ACLs to FUSE; \(name) is not compared")
+                if run.transport.contains("the kernel does not offer POSIX ACLs") {
+                    print("note: the kernel does not offer POSIX ACLs to FUSE; \(run.name) is not compared")
                     continue
                 }
-                #expect(transport.contains("ACLs checked by the kernel"), "\(name): \(transport)")
+                #expect(run.transport.contains("ACLs checked by the kernel"), "\(run.name): \(run.transport)")
             }
             if let reference {
-                let differences = zip(reference.outcomes, outcomes).filter { $0 != $1 }.map { "\(reference.name) \($0) | \(name) \($1)" }
-                #expect(outcomes.count == reference.outcomes.count && differences.isEmpty, "\(differences)")
+                let differences = run.differences(from: reference)
+                #expect(run.lines.count == reference.lines.count && differences.isEmpty, "\(differences)")
             } else {
                 // The fixture must exercise what it claims: the kernel denied and granted by list,
                 // a file made under a default list got its mode from the list and not the umask,
                 // and set-group-ID went for a user outside the group and stayed for root.
+                let outcomes = run.lines
                 #expect(outcomes.contains("read denied: 1") && outcomes.contains("read granted: 0"), "\(outcomes)")
                 #expect(outcomes.contains("mode dflt/new: 660"), "\(outcomes)")
                 #expect(outcomes.contains("mode sgid-user: 755") && outcomes.contains("mode sgid-root: 2755"), "\(outcomes)")
-                reference = (name, outcomes)
+                reference = run
             }
         }
         // noacl: the kernel checks the mode bits alone, so the list's deny is not enforced.
-        let (name, outcomes, transport) = try Self.exercise(.implementation(.laminaOverlayfs, options: ["noacl"]),
-                                                            index: kinds.count, lowers: lowers, scratch: scratch)
+        let unchecked = try ScriptRun(Self.script, on: .implementation(.laminaOverlayfs, options: ["noacl"]),
+                                      index: kinds.count, lowers: lowers, scratch: scratch)
+        let (name, outcomes, transport) = (unchecked.name, unchecked.lines, unchecked.transport)
         #expect(transport.contains("ACLs not checked (noacl)"), "\(name): \(transport)")
         #expect(outcomes.contains("read denied: 0"), "\(name): \(outcomes)")
         // The umask stays the daemon's, so default ACLs are still inherited as the kernel does.
@@ -96,20 +98,6 @@ struct AccessControlListTests {
         #expect(result.output.contains("user:100005:r--"), Comment(rawValue: result.transcript))
         #expect(result.output.contains("data\nset\n"), "the mapped user reads; setfacl works: \(result.transcript)")
         #expect(stored.output.contains("user:7:r--") && stored.output.contains("group:8:r--"), Comment(rawValue: stored.transcript))
-    }
-
-    /// Mounts `kind` over `lowers`, runs the script, and returns its lines and the transport line.
-    static func exercise(
-        _ kind: OverlayMount.Kind, index: Int, lowers: [String], scratch: ScratchDirectory
-    ) throws -> (String, [String], String) {
-        let stack = try MountedStack("side\(index)", lowers: lowers, kind: kind, in: scratch, guardsLowers: false)
-        let name = stack.mount.name
-        let result = try stack.mount.guarded { try Command.shell(Self.script, in: stack.layout.mountpoint) }
-        let problems = stack.finish()
-        #expect(problems.isEmpty, "\(name): \(problems)")
-        #expect(result.status == 0, "\(name): \(result.transcript)")
-        let transport = stack.mount.daemonOutput.split(separator: "\n").first { $0.contains("transport: ") }.map(String.init) ?? ""
-        return (name, result.output.split(separator: "\n").map(String.init), transport)
     }
 
     /// One lower layer, made as root with setfacl.

@@ -10,8 +10,15 @@ import Testing
     static let member = ProcessPrivileges(holdsFileSetID: false, groups: [1000, 50])
     static let privileged = ProcessPrivileges(holdsFileSetID: true, groups: [0])
 
+    /// `rule` for a file of `type | mode` in group 50: the new mode in octal, or "kept".
+    private func apply(
+        _ rule: (mode_t, gid_t, ProcessPrivileges?) -> mode_t?, _ mode: mode_t, _ caller: ProcessPrivileges?, type: mode_t
+    ) -> String {
+        rule(type | mode, 50, caller).map { String($0, radix: 8) } ?? "kept"
+    }
+
     private func afterData(_ mode: mode_t, _ caller: ProcessPrivileges?, type: mode_t = S_IFREG) -> String {
-        SetIDBits.afterDataChange(mode: type | mode, group: 50, by: caller).map { String($0, radix: 8) } ?? "kept"
+        apply(SetIDBits.afterDataChange, mode, caller, type: type)
     }
 
     @Test func dataChangeByAnotherUser() {
@@ -29,7 +36,7 @@ import Testing
     /// CAP_FSETID, on any file type and whatever the group may execute; set-user-ID stays.
     @Test func accessListChange() {
         func after(_ mode: mode_t, _ caller: ProcessPrivileges?, type: mode_t = S_IFREG) -> String {
-            SetIDBits.afterAccessListChange(mode: type | mode, group: 50, by: caller).map { String($0, radix: 8) } ?? "kept"
+            apply(SetIDBits.afterAccessListChange, mode, caller, type: type)
         }
         #expect(after(0o6755, Self.stranger) == "4755")
         #expect(after(0o2745, Self.stranger) == "745")
@@ -57,7 +64,7 @@ import Testing
 
     @Test func ownerChange() {
         func after(_ mode: mode_t, _ caller: ProcessPrivileges?, type: mode_t = S_IFREG) -> String {
-            SetIDBits.afterOwnerChange(mode: type | mode, group: 50, by: caller).map { String($0, radix: 8) } ?? "kept"
+            apply(SetIDBits.afterOwnerChange, mode, caller, type: type)
         }
         // Set-user-ID goes whoever asks; so does set-group-ID with group execute.
         #expect(after(0o4755, Self.privileged) == "755")

@@ -32,35 +32,30 @@ struct SetIDTests {
         let lowers = try MountedStack.build([Self.lowerLayer], in: scratch.path + "/lower", scratch: scratch)
         let guardian = LowerGuard(layers: lowers)
         let kinds: [OverlayMount.Kind] = [.kernel(options: [])] + ImplementationUnderTest.laminaFrontEnds.map { .implementation($0) }
-        var reference: (name: String, outcomes: [String])?
+        var reference: ScriptRun?
         for (index, kind) in kinds.enumerated() {
-            let stack = try MountedStack("side\(index)", lowers: lowers, kind: kind, in: scratch, guardsLowers: false)
-            let name = stack.mount.name
-            let result = try stack.mount.guarded { try Command.shell(Self.exercise, in: stack.layout.mountpoint) }
-            let problems = stack.finish()
-            #expect(problems.isEmpty, "\(name): \(problems)")
-            #expect(result.status == 0, "\(name): \(result.transcript)")
-            let outcomes = result.output.split(separator: "\n").map(String.init)
+            let run = try ScriptRun(Self.exercise, on: kind, index: index, lowers: lowers, scratch: scratch)
             if case .implementation(let implementation, _) = kind, implementation != .fuseOverlayfs {
-                let line = stack.mount.daemonOutput.split(separator: "\n").first { $0.contains("transport: ") } ?? "no transport line"
+                let line = run.transport.isEmpty ? "no transport line" : run.transport
                 if line.contains("does not offer handle_killpriv_v2") {
-                    print("note: the kernel does not offer handle_killpriv_v2; \(name) leaves set-ID bits to it")
+                    print("note: the kernel does not offer handle_killpriv_v2; \(run.name) leaves set-ID bits to it")
                 } else {
-                    #expect(line.contains("set-ID bits cleared by the daemon (handle_killpriv_v2)"), "\(name): \(line)")
+                    #expect(line.contains("set-ID bits cleared by the daemon (handle_killpriv_v2)"), "\(run.name): \(line)")
                 }
             }
             if let reference {
-                let differences = zip(reference.outcomes, outcomes).filter { $0 != $1 }.map { "\(reference.name) \($0) | \(name) \($1)" }
-                #expect(outcomes.count == reference.outcomes.count && differences.isEmpty, "\(differences)")
+                let differences = run.differences(from: reference)
+                #expect(run.lines.count == reference.lines.count && differences.isEmpty, "\(differences)")
             } else {
                 // The fixture must exercise what it claims: the kernel cleared bits for another
                 // user, kept them for root, and a copy-up kept a capability.
+                let outcomes = run.lines
                 #expect(outcomes.contains("append-4777: 0 777"), "\(outcomes)")
                 #expect(outcomes.contains("rootappend-6777: 0 6777"), "\(outcomes)")
                 // Root of a user namespace has no CAP_FSETID where the kernel looks (the initial one).
                 #expect(outcomes.contains("nsappend-4777: 0 777") && outcomes.contains("nstruncate-4777: 0 777"), "\(outcomes)")
                 #expect(outcomes.contains("cap-touch: cap-touch cap_net_bind_service=ep"), "\(outcomes)")
-                reference = (name, outcomes)
+                reference = run
             }
         }
         let changes = guardian.changes(by: "the mounts")
