@@ -25,7 +25,8 @@ import Testing
 /// counts (a union's bookkeeping; see `ComparisonPolicy`). The kernel runs with `redirect_dir=on`
 /// (`MountedStacks.kernelOptions`): Lamina renames lower directories by redirect where the kernel's
 /// default answers EXDEV (docs/compatibility.md). `index=off`: lower hard links break on copy-up in
-/// both.
+/// both; the kernel copies up at an open for writing, Lamina at the first write, and what follows
+/// from that is read through `UnchangedCopies`.
 ///
 /// Seeds: `LAMINA_FUZZ_SEED` (a number, a comma list, or a range `A-B`; default 1,2,3), steps per
 /// seed: `LAMINA_FUZZ_STEPS` (default 1500). A failure prints the seed and the steps played.
@@ -55,6 +56,26 @@ struct DifferentialFuzzTests {
                 break
             }
         }
+    }
+
+    /// Opens for writing that never write: a create of an existing lower file, and a descriptor
+    /// opened before a rename that fails. Kernel overlayfs copies the file up at the open, Lamina
+    /// at the first write (`UnchangedCopies`), so on the fixture's lower hard links the kernel
+    /// shows link count 1 and Lamina the lower file's 2. Seed 53 found it (minimised to the first
+    /// step).
+    @Test("opens for writing that never write, on lower hard links and a plain lower file")
+    func opensThatNeverWrite() throws {
+        var run = FuzzRun(seed: 0, steps: 4, implementations: [.laminaOverlayfs, .lamina])
+        let longDirectory = BytePath([[UInt8](repeating: UInt8(ascii: "n"), count: 255)])
+        run.script = [
+            .openRenameWrite(BytePath("ld/hl2"), longDirectory, data: FuzzData(fill: 0x41, count: 8)),
+            .create(BytePath("hl1"), exclusive: false, mode: 0o644),
+            .create(BytePath("ld/f1"), exclusive: false, mode: 0o600),
+            .status(BytePath("ld/hl2")),
+        ]
+        let result = try run.run()
+        #expect(result.played.first?.outcome == .failed("rename", EISDIR), "\(result.played)")
+        #expect(result.differences.isEmpty, Comment(rawValue: result.explanation))
     }
 
     /// `LAMINA_FUZZ_MINIMISE=SEED` (with `LAMINA_FUZZ_STEPS`, and `LAMINA_FUZZ_MATCH=TEXT` to keep

@@ -127,6 +127,39 @@ struct ScenarioHarnessSelfTests {
     }
 
     /// The tree built twice (`cp -a`), `alteration` run in the second copy (and `reference` in the first).
+    /// Kernel overlayfs's copy-up at an open for writing that never wrote (`UnchangedCopies`): a
+    /// file whose data, mode, owner, mtime and xattrs are the lower file's, and no other.
+    static let copies: [(String, Bool)] = [
+        (":", true), ("chmod 0600 d/b", false), ("chown 7:8 d/b", false), ("echo c > d/b", false),
+        ("touch d/b", false), ("setfattr -n user.k -v w d/b", false), ("rm d/b; mkdir d/b", false),
+    ]
+
+    @Test("an unchanged copy is told from a changed one", arguments: copies)
+    func unchangedCopy(_ alteration: String, _ unchanged: Bool) throws {
+        let (lower, upper) = try Self.twoCopies(alteration)
+        let copies = UnchangedCopies(in: upper, lowers: [lower])
+        #expect(copies.paths.contains("d/b") == unchanged, "\(copies.paths.sorted())")
+        let dropped = copies.droppingCopies(from: upper, lowers: [lower])
+        #expect((dropped.entries["d/b"] == nil) == unchanged)
+    }
+
+    @Test("a lower hard link only the kernel copied up leaves its group in the candidate's view, and only there")
+    func candidateViewOfUnchangedCopy() throws {
+        // The reference broke the link d/a, d/a2 as a copy-up does; the candidate still shows it.
+        let (candidate, reference) = try Self.twoCopies("rm d/a2; cp --preserve=all d/a d/a2; touch -d @1577836800 d")
+        let comparison = TreeComparison(referenceName: "reference", candidateName: "candidate", policy: .visible(
+            threshold: LayerStackFixture.epoch.advanced(bySeconds: 60)))
+        #expect(comparison.differences(reference, candidate).contains { $0.contains("hard link groups") })
+        let copies = UnchangedCopies(in: reference, lowers: [candidate])
+        #expect(copies.paths.contains("d/a2"))
+        let notCopied = copies.candidateView(candidate, reference: reference, candidateUpper: TreeSnapshot(root: "", entries: [:]))
+        let differences = comparison.differences(reference, notCopied)
+        #expect(differences.isEmpty, "\(differences)")
+        // A candidate that made its own copy is compared as it is.
+        let copied = copies.candidateView(candidate, reference: reference, candidateUpper: candidate)
+        #expect(comparison.differences(reference, copied).contains { $0.contains("hard link groups") })
+    }
+
     static func twoCopies(_ alteration: String, reference: String = ":") throws -> (TreeSnapshot, TreeSnapshot) {
         let scratch = try ScratchDirectory("harness")
         defer { scratch.remove() }

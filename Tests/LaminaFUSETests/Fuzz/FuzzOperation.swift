@@ -176,6 +176,16 @@ enum FuzzOutcome: Equatable, Sendable, CustomStringConvertible {
     case done(String)
     case failed(String, Int32)
 
+    /// The outcome with every reported link count (`links N`) written as `links ?`.
+    var ignoringLinkCounts: FuzzOutcome {
+        guard case .done(let text) = self else { return self }
+        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        let masked = words.indices.map { index in
+            index > 0 && words[index - 1] == "links" ? "?" + words[index].drop { $0.isNumber } : String(words[index])
+        }
+        return .done(masked.joined(separator: " "))
+    }
+
     var description: String {
         switch self {
         case .done(let text): text
