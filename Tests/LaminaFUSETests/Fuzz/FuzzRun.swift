@@ -10,6 +10,8 @@ struct FuzzRun {
     let seed: UInt64
     let steps: Int
     let implementations: [ImplementationUnderTest]
+    /// Implementations mounted once more on layer indexes of their lower layers (`lowerindex=`).
+    var indexed: [ImplementationUnderTest] = []
     var viewInterval = 100
     /// Operations to play instead of generating them (to replay or minimise a failing run).
     var script: [FuzzOperation]? = nil
@@ -53,7 +55,7 @@ struct FuzzRun {
 
     func run() throws -> Result {
         let steps = script?.count ?? steps
-        let stacks = try MountedStacks("fuzz-\(seed)", layers: FuzzFixture.layers, implementations: implementations)
+        let stacks = try MountedStacks("fuzz-\(seed)", layers: FuzzFixture.layers, implementations: implementations, indexed: indexed)
         var result = Result(seed: seed)
         var generator = FuzzGenerator(seed: seed)
         let comparison = TreeComparison(

@@ -1,4 +1,5 @@
 import Glibc
+import LaminaLayerIndex
 import LaminaSystem
 
 /// Kernel overlayfs and the implementations under test, each on its own copy of one layer stack
@@ -30,7 +31,9 @@ final class MountedStacks {
     let threshold: Timestamp
     private var finished = false
 
-    init(_ name: String, layers: [String], implementations: [ImplementationUnderTest]) throws {
+    /// `indexed`: implementations mounted once more, each reading its copy of the lower layers
+    /// through layer indexes built from them (`lowerindex=`, as `lamina mount` reads store layers).
+    init(_ name: String, layers: [String], implementations: [ImplementationUnderTest], indexed: [ImplementationUnderTest] = []) throws {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         threshold = Timestamp(seconds: time.tv_sec - 1, nanoseconds: time.tv_nsec)
@@ -45,6 +48,15 @@ final class MountedStacks {
             candidates = try implementations.map { implementation in
                 let side = try ComparisonSide(name: implementation.rawValue, built: built, scratch: scratch, writable: true)
                 return try Self.mount(side, as: .implementation(implementation))
+            }
+            candidates += try indexed.map { implementation in
+                let side = try ComparisonSide(name: implementation.rawValue + "-lowerindex", built: built, scratch: scratch, writable: true)
+                var indexes: [String] = []
+                for layer in side.layout.lowers {
+                    indexes.append(layer + ".index")
+                    try LayerIndexBuilder.walking(layer).write(to: layer + ".index")
+                }
+                return try Self.mount(side, as: .implementation(implementation, options: ["lowerindex=" + indexes.joined(separator: ":")]))
             }
         } catch {
             scratch.remove()

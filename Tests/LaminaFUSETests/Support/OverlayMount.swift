@@ -30,7 +30,8 @@ final class OverlayMount {
     var name: String {
         switch kind {
         case .kernel: "kernel overlayfs"
-        case .implementation(let implementation, _): implementation.displayName
+        case .implementation(let implementation, let options):
+            implementation.displayName + (options.contains { $0.hasPrefix("lowerindex=") } ? " with lowerindex=" : "")
         }
     }
 
