@@ -14,10 +14,9 @@ import Testing
 @Suite("POSIX ACLs", TestHost.mountComparisons)
 struct AccessControlListTests {
     static var blocker: String? {
-        for tool in ["setfacl", "getfacl", "setpriv", "stat", "mkfifo"] where TestHost.which(tool) == nil {
-            return "ACL tests need \(tool) (scripts/install-deps installs acl and util-linux)"
+        TestHost.missingTool(["setfacl", "getfacl", "setpriv", "stat", "mkfifo"]).map {
+            "ACL tests need \($0) (scripts/install-deps installs acl and util-linux)"
         }
-        return nil
     }
 
     @Test("permission checks, inherited lists, umask, chmod, copy-up and set-group-ID: as the kernel's")

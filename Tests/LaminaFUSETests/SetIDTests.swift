@@ -15,10 +15,9 @@ struct SetIDTests {
     static let operations = ["append", "truncate", "fallocate", "rootappend", "nsappend", "nstruncate", "chown", "rootnoop", "usernoop", "late"]
 
     static var blocker: String? {
-        for tool in ["setpriv", "setcap", "getcap", "fallocate", "truncate", "stat", "unshare"] where TestHost.which(tool) == nil {
-            return "set-ID tests need \(tool) (scripts/install-deps installs libcap2-bin and util-linux)"
+        TestHost.missingTool(["setpriv", "setcap", "getcap", "fallocate", "truncate", "stat", "unshare"]).map {
+            "set-ID tests need \($0) (scripts/install-deps installs libcap2-bin and util-linux)"
         }
-        return nil
     }
 
     @Test("set-ID bits and file capabilities after writes, truncates, fallocates and chowns: as the kernel's")

@@ -13,11 +13,15 @@ enum TestHost {
         if !isRoot { return "mount comparison tests need root (they mount kernel overlayfs and FUSE)" }
         if access("/dev/fuse", R_OK | W_OK) != 0 { return "mount comparison tests need /dev/fuse" }
         if !kernelHasOverlay() { return "mount comparison tests need kernel overlayfs (modprobe overlay)" }
-        for tool in ["python3", "setfattr", "fusermount3", "cp", "find", "touch"] where which(tool) == nil {
-            return "mount comparison tests need \(tool) on PATH (scripts/install-deps installs it)"
+        return missingTool(["python3", "setfattr", "fusermount3", "cp", "find", "touch"]).map {
+            "mount comparison tests need \($0) on PATH (scripts/install-deps installs it)"
         }
-        return nil
     }()
+
+    /// The first of `tools` not found on PATH, or nil when every one is there.
+    static func missingTool(_ tools: [String]) -> String? {
+        tools.first { which($0) == nil }
+    }
 
     /// Skips a mount test, with the reason, unless it can run here.
     static let mountComparisons: ConditionTrait = .enabled(

@@ -21,7 +21,7 @@ final class UnprivilegedUser {
     /// Why rootless tests cannot run here, or nil when they can.
     static let blocker: String? = {
         if getuid() != 0 { return "rootless tests need root to create a user (useradd)" }
-        for tool in ["useradd", "userdel", "su", "newuidmap", "newgidmap", "unshare", "fusermount3"] where TestHost.which(tool) == nil {
+        if let tool = TestHost.missingTool(["useradd", "userdel", "su", "newuidmap", "newgidmap", "unshare", "fusermount3"]) {
             return "rootless tests need \(tool) (uidmap, passwd, util-linux and fuse3 packages)"
         }
         if (try? Command.run("unshare", ["-Ur", "true"], timeout: .seconds(30)))?.status != 0 {
