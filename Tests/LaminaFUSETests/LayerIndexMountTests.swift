@@ -22,16 +22,12 @@ struct LayerIndexMountTests {
         let scratch = try ScratchDirectory("lowerindex")
         defer { scratch.remove() }
         let lowers = try MountedStack.build(Self.layers, in: scratch.directory("layers"), scratch: scratch)
-        var indexes: [String] = []
-        for layer in lowers {
-            indexes.append(layer + ".index")
-            try LayerIndexBuilder.walking(layer).write(to: layer + ".index")
-        }
+        let indexOption = try LowerIndexes.option(for: lowers)
         let reference = try Self.snapshot(.kernel(options: []), lowers, scratch, "kernel")
         // The bottom layer (listed last) gains a file its index does not know.
         try "late\n".write(toFile: lowers[lowers.count - 1] + "/d/late", atomically: false, encoding: .utf8)
         let indexed = try Self.snapshot(
-            .implementation(.laminaOverlayfs, options: ["lowerindex=" + indexes.joined(separator: ":")]), lowers, scratch, "indexed")
+            .implementation(.laminaOverlayfs, options: [indexOption]), lowers, scratch, "indexed")
         let plain = try Self.snapshot(.implementation(.laminaOverlayfs), lowers, scratch, "plain")
 
         #expect(reference.entries["d/new"] != nil && reference.entries["d/b"] == nil && reference.entries["o/x"] == nil,

@@ -1,5 +1,4 @@
 import Glibc
-import LaminaLayerIndex
 import LaminaSystem
 
 /// Kernel overlayfs and the implementations under test, each on its own copy of one layer stack
@@ -51,12 +50,7 @@ final class MountedStacks {
             }
             candidates += try indexed.map { implementation in
                 let side = try ComparisonSide(name: implementation.rawValue + "-lowerindex", built: built, scratch: scratch, writable: true)
-                var indexes: [String] = []
-                for layer in side.layout.lowers {
-                    indexes.append(layer + ".index")
-                    try LayerIndexBuilder.walking(layer).write(to: layer + ".index")
-                }
-                return try Self.mount(side, as: .implementation(implementation, options: ["lowerindex=" + indexes.joined(separator: ":")]))
+                return try Self.mount(side, as: .implementation(implementation, options: [LowerIndexes.option(for: side.layout.lowers)]))
             }
         } catch {
             scratch.remove()
