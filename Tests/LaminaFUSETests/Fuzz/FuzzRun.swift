@@ -91,25 +91,33 @@ struct FuzzRun {
         result.differences += problems
         result.daemonOutput = stacks.candidates.map { $0.mount.daemonOutput }
         guard result.differences.isEmpty else { return result }
+        guard let expected = uppers[stacks.kernel.name] else { return result }
         let views = try stacks.upperViews()
+        func normalised(_ upper: TreeSnapshot, _ copies: UnchangedCopies) -> TreeSnapshot {
+            copies.droppingCopies(from: UpperNormalisation.droppingMarkersWithoutMeaning(upper, lowers: lowers), lowers: lowers)
+        }
+        let kernelCopies = UnchangedCopies(in: expected, lowers: lowers)
+        let expectedUpper = normalised(expected, kernelCopies)
         for candidate in stacks.candidates {
-            if let expected = uppers[stacks.kernel.name], let actual = uppers[candidate.name] {
-                func normalised(_ upper: TreeSnapshot) -> TreeSnapshot {
-                    UnchangedCopies(in: upper, lowers: lowers).droppingCopies(
-                        from: UpperNormalisation.droppingMarkersWithoutMeaning(upper, lowers: lowers), lowers: lowers)
-                }
-                result.differences += comparison.differences(normalised(expected), normalised(actual))
-                    .map { "upper layer of \(candidate.name): \($0)" }
-                if let expectedView = views[stacks.kernel.name], let actualView = views[candidate.name] {
-                    let copies = UnchangedCopies(in: expected, lowers: lowers)
-                    let candidateView = copies.candidateView(actualView, reference: expectedView, candidateUpper: actual)
-                    result.differences += comparison.differences(expectedView, candidateView).map {
-                        "upper layer of \(candidate.name) read by the kernel: \($0)"
-                    }
+            guard let actual = uppers[candidate.name] else { continue }
+            result.differences += comparison.differences(expectedUpper, normalised(actual, UnchangedCopies(in: actual, lowers: lowers)))
+                .map { "upper layer of \(candidate.name): \($0)" }
+            if let expectedView = views[stacks.kernel.name], let actualView = views[candidate.name] {
+                let candidateView = kernelCopies.candidateView(actualView, reference: expectedView, candidateUpper: actual)
+                result.differences += comparison.differences(expectedView, candidateView).map {
+                    "upper layer of \(candidate.name) read by the kernel: \($0)"
                 }
             }
         }
         return result
+    }
+
+    /// The unchanged copies in the kernel's upper layer as it is now (`UnchangedCopies`), or nil when
+    /// it has none.
+    private func kernelCopies(_ stacks: MountedStacks, _ lowers: [TreeSnapshot]) -> UnchangedCopies? {
+        guard let upper = stacks.kernel.side.layout.upper else { return nil }
+        let copies = UnchangedCopies(in: UpperNormalisation.apply(TreeSnapshot.capture(upper)), lowers: lowers)
+        return copies.paths.isEmpty ? nil : copies
     }
 
     /// Whether a step's two outcomes differ only in the link counts they report, where the kernel's
@@ -119,10 +127,9 @@ struct FuzzRun {
         _ expected: FuzzOutcome, _ actual: FuzzOutcome, _ stacks: MountedStacks, _ candidate: MountedStacks.Member,
         _ lowers: [TreeSnapshot]
     ) -> Bool {
-        guard expected.ignoringLinkCounts == actual.ignoringLinkCounts,
-              let kernelUpper = stacks.kernel.side.layout.upper, let upper = candidate.side.layout.upper
+        guard expected.ignoringLinkCounts == actual.ignoringLinkCounts, let upper = candidate.side.layout.upper,
+              let copies = kernelCopies(stacks, lowers)
         else { return false }
-        let copies = UnchangedCopies(in: UpperNormalisation.apply(TreeSnapshot.capture(kernelUpper)), lowers: lowers)
         let candidateUpper = TreeSnapshot.capture(upper)
         return copies.paths.contains { candidateUpper.entries[$0] == nil }
     }
@@ -133,9 +140,7 @@ struct FuzzRun {
         _ stacks: MountedStacks, _ comparison: TreeComparison, _ lowers: [TreeSnapshot], after moment: String
     ) -> [String] {
         let expected = TreeSnapshot.capture(stacks.kernel.side.layout.mountpoint)
-        let copies = stacks.kernel.side.layout.upper.map {
-            UnchangedCopies(in: UpperNormalisation.apply(TreeSnapshot.capture($0)), lowers: lowers)
-        }
+        let copies = kernelCopies(stacks, lowers)
         return stacks.candidates.flatMap { candidate in
             var actual = TreeSnapshot.capture(candidate.side.layout.mountpoint)
             if let copies, let upper = candidate.side.layout.upper {
