@@ -23,7 +23,7 @@ struct URingTransportTests {
             defer { mounted.unmount() }
             let line = mounted.transportLine ?? "no transport line"
             try #require(line.contains("transport: io_uring, "), "\(line)")
-            let ringThreads = Self.ringThreads(mounted.daemon.pid)
+            let ringThreads = Self.settledRingThreads(mounted.daemon.pid)
             #expect(ringThreads > 0, "no lamina-ring-N threads")
             try Self.compareWithKernelOverlay(lower: mounted.lower, merged: mounted.mountpoint, scratch: scratch)
             let before = try DaemonUsage.of(mounted.daemon.pid)
@@ -137,6 +137,23 @@ struct URingTransportTests {
     }
 
     /// Threads of `pid` named lamina-ring-N.
+    /// The daemon's ring threads once they have all started. The daemon starts them after the
+    /// INIT reply, after it printed its transport line, and each names itself when it first runs:
+    /// on a loaded host a count taken at once saw 5 of 8. So the count is sampled every 20 ms
+    /// until it has held for 500 ms (at most 10 s).
+    static func settledRingThreads(_ pid: Int32) -> Int {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var count = ringThreads(pid)
+        var steady = 0
+        while steady < 25, ContinuousClock.now < deadline {
+            usleep(20_000)
+            let now = ringThreads(pid)
+            steady = now == count ? steady + 1 : 0
+            count = now
+        }
+        return count
+    }
+
     static func ringThreads(_ pid: Int32) -> Int {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.filter { task in
